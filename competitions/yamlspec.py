@@ -1,0 +1,133 @@
+"""Load a YAML spec into a pydantic model, reporting every problem with its field path and line.
+
+Shared by competition and nomination specs: one loader, one error format.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a spec file, said for a person in Chinese and English."""
+
+    path: str  # dotted field path, e.g. "phases.1.closes_at"
+    line: int | None  # 1-based line in the file, when known
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        where = f"第 {self.line} 行 / line {self.line}, " if self.line else ""
+        return f"{where}{self.path or '(根 / root)'}: {self.zh} / {self.en}"
+
+
+class SpecError(ValueError):
+    """Raised by load_spec when a file has problems; carries all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _node_lines(node: yaml.Node, prefix: tuple = (), out: dict | None = None) -> dict[tuple, int]:
+    """Map every path in a composed YAML tree to its 1-based line."""
+    out = {} if out is None else out
+    out[prefix] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            k = key.value
+            out[prefix + (k,)] = key.start_mark.line + 1
+            _node_lines(value, prefix + (k,), out)
+            out[prefix + (k,)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _node_lines(item, prefix + (i,), out)
+    return out
+
+
+def _line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
+    # An unknown path (a missing field) is reported at its nearest existing parent.
+    for cut in range(len(loc), -1, -1):
+        key = tuple(str(p) if not isinstance(p, int) else p for p in loc[:cut])
+        if key in lines:
+            return lines[key]
+    return None
+
+
+_EN_TO_ZH = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "不认识的字段（拼写错误？）",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "datetime_parsing": "时间格式不对，应如 2026-12-01T09:00:00+08:00",
+    "datetime_from_date_parsing": "时间格式不对，应如 2026-12-01T09:00:00+08:00",
+    "timezone_aware": "时间必须带时区，如 +08:00",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "greater_than": "数值太小",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "string_too_short": "不能为空",
+    "string_too_long": "太长",
+    "too_short": "至少需要一项",
+    "list_type": "应为列表",
+    "dict_type": "应为键值映射",
+    "model_type": "应为键值映射",
+}
+
+
+def load_spec(model: type[M], text: str | bytes, filename: str = "<spec>") -> M:
+    """Parse and validate; raise SpecError listing every problem."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SpecError([Problem("", None, "文件不是 UTF-8 编码", "file is not UTF-8 encoded")])
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise SpecError([Problem("", line, f"YAML 语法错误：{getattr(exc, 'problem', exc)}",
+                                 f"YAML syntax error: {getattr(exc, 'problem', exc)}")])
+    if node is None or not isinstance(data, dict):
+        raise SpecError([Problem("", 1, "文件为空或不是键值映射", "file is empty or not a mapping")])
+    lines = _node_lines(node)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            zh = err.get("ctx", {}).get("zh") or _EN_TO_ZH.get(err["type"], "取值无效")
+            en = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "value_error" and "ctx" in err and isinstance(err["ctx"].get("error"), ValueError):
+                zh, _, en2 = str(err["ctx"]["error"]).partition(" / ")
+                en = en2 or en
+            problems.append(Problem(".".join(str(p) for p in loc), _line_for(lines, loc), zh, en))
+        raise SpecError(problems) from None
+
+
+def validate_file(model: type[BaseModel], path: str | Path) -> list[Problem]:
+    """Every problem in a spec file; an empty list means it is valid."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [Problem("", None, f"无法读取文件：{exc.strerror}", f"cannot read file: {exc.strerror}")]
+    try:
+        load_spec(model, raw, str(path))
+    except SpecError as exc:
+        return exc.problems
+    return []

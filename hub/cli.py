@@ -1,0 +1,187 @@
+"""The ``jinguo`` command: one entry point, one small function per sub-command.
+
+Run from the project folder with no options, every command uses the embedded default configuration
+(SQLite under var/); JINGUO_* environment variables or ``--config`` point it elsewhere.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from hub.config import PROJECT_DIR, JinguoConfig
+
+EPILOG = """示例 / examples:
+  jinguo demo                      写入演示数据 / seed demo data
+  jinguo serve                     启动平台 / start the hub at http://127.0.0.1:8000
+  jinguo db upgrade                升级数据库 / migrate the platform database
+  jinguo user list --status pending
+  jinguo grade ps1 --course-dir courses/x   自动评分 / autograde
+"""
+
+
+def load_platform(config_file: str | None) -> JinguoConfig:
+    from traitlets.config import Config, PyFileConfigLoader
+
+    cfg = Config()
+    if config_file:
+        path = Path(config_file).resolve()
+        loader = PyFileConfigLoader(path.name, str(path.parent))
+        cfg = loader.load_config()
+    return JinguoConfig(config=cfg)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from hub import db
+    from hub.reference import seed_reference
+
+    platform = load_platform(args.config)
+    platform.ensure_data_dir()
+    if args.action == "upgrade":
+        db.upgrade(platform.db_url, args.revision or "head")
+        with db.session_scope(platform.db_url) as s:
+            seed_reference(s)
+    else:
+        db.downgrade(platform.db_url, args.revision or "-1")
+    print(f"数据库版本 / database revision: {db.current_revision(platform.db_url)}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from hub.demo import DEMO_PASSWORD, seed_demo
+
+    platform = load_platform(args.config)
+    created = seed_demo(platform)
+    print(f"演示数据已就绪（新增 {len(created)} 人）/ demo data ready ({len(created)} new)")
+    print(f"演示账号 / demo logins (密码 password: {DEMO_PASSWORD}):")
+    print("  admin      平台管理员 / administrator")
+    print("  organizer  工会组织者 / union organizer")
+    print("  teacher1, teacher2   讲师 / instructors")
+    print("  worker01 … worker32  女职工学员 / women workers")
+    print(f"地址 / open: {platform.public_url}/")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from hub import db
+    from hub.reference import seed_reference
+
+    platform = load_platform(args.config)
+    platform.ensure_data_dir()
+    db.upgrade(platform.db_url)
+    with db.session_scope(platform.db_url) as s:
+        seed_reference(s)
+    config = args.config or str(PROJECT_DIR / "jupyterhub_config.py")
+    bindir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")  # nbgrader runs alembic from PATH
+    os.chdir(platform.data_dir)
+    argv = [str(Path(bindir) / "jupyterhub"), "-f", config, *args.hub_args]
+    print(f"巾帼数字工坊启动中 / starting Jinguo at {platform.public_url}/", flush=True)
+    os.execv(argv[0], argv)
+    return 0  # pragma: no cover
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from hub import accounts, members
+    from hub.db import session_scope
+    from hub.orm import Member, MemberStatus, Role
+    from sqlalchemy import select
+
+    platform = load_platform(args.config)
+    actor = f"cli:{getpass.getuser()}"
+    if args.action == "list":
+        with session_scope(platform.db_url) as s:
+            q = select(Member).order_by(Member.id)
+            if args.status:
+                q = q.where(Member.status == MemberStatus(args.status))
+            for m in s.scalars(q):
+                print(f"{m.username}\t{m.real_name}\t{m.role.value}\t{m.status.value}\t{m.org_unit.name}")
+        return 0
+    if args.action == "approve":
+        with session_scope(platform.db_url) as s:
+            members.set_status(s, args.username, MemberStatus.approved, actor, args.reason or "")
+        print(f"已通过 / approved: {args.username}")
+        return 0
+    password = args.password or os.environ.get("JINGUO_NEW_PASSWORD") or getpass.getpass("密码 / password: ")
+    profile = members.read_profile({"username": args.username, "real_name": args.real_name, "unit": args.unit,
+                                    "region": args.region, "industry": args.industry,
+                                    "employment_form": args.employment_form, "phone": args.phone or ""})
+    with accounts.hub_session(platform.hub_db_url) as hub:
+        accounts.create_account(platform.db_url, hub, profile, password, role=Role(args.role),
+                                status=MemberStatus.approved, actor=actor)
+    print(f"已创建 / created: {args.username} ({args.role})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jinguo", description="巾帼数字工坊 · Jinguo — 女职工数字技能学习与竞赛平台 / "
+                                "training and skills competitions for women workers",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", help="配置文件 / config file (default: the project's jupyterhub_config.py settings)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    d = sub.add_parser("demo", help="写入演示数据后返回（可重复执行）/ seed demo data, then return (idempotent)")
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("serve", help="用内置配置启动 JupyterHub / start the hub with the shipped config")
+    s.add_argument("hub_args", nargs=argparse.REMAINDER, help="其余参数交给 jupyterhub / passed to jupyterhub")
+    s.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="数据库迁移 / database migrations")
+    db.add_argument("action", choices=["upgrade", "downgrade"], help="upgrade 升级 | downgrade 回退一步")
+    db.add_argument("revision", nargs="?", help="目标版本 / target revision")
+    db.set_defaults(func=cmd_db)
+
+    u = sub.add_parser("user", help="用户管理 / users: add | approve | list")
+    u.add_argument("action", choices=["add", "approve", "list"])
+    u.add_argument("username", nargs="?")
+    u.add_argument("--real-name", dest="real_name", default="", help="真实姓名 / real name")
+    u.add_argument("--unit", default="", help="基层工会代码 / grassroots union code")
+    u.add_argument("--region", default="", help="区域代码 / region code")
+    u.add_argument("--industry", default="", help="行业代码 / industry code")
+    u.add_argument("--employment-form", dest="employment_form", default="", help="用工形式代码 / employment form")
+    u.add_argument("--phone", default="")
+    u.add_argument("--role", default="learner", choices=["learner", "instructor", "organizer", "admin"])
+    u.add_argument("--password", help="密码（省略则提示输入）/ password (prompted if omitted)")
+    u.add_argument("--status", choices=["pending", "approved", "rejected", "disabled"], help="list: 按状态筛选")
+    u.add_argument("--reason", help="approve: 审核意见 / reason")
+    u.set_defaults(func=cmd_user)
+
+    g = sub.add_parser("grade", help="自动评分（与 nbgrader 兼容）/ autograde submissions", add_help=False)
+    g.set_defaults(func=lambda a: _delegate("grading.cli", "main", a.rest))
+    g.add_argument("rest", nargs=argparse.REMAINDER)
+    w = sub.add_parser("grading-worker", help="启动 Celery 评分进程 / start a Celery grading worker", add_help=False)
+    w.set_defaults(func=lambda a: _delegate("grading.cli", "worker_main", a.rest))
+    w.add_argument("rest", nargs=argparse.REMAINDER)
+    return p
+
+
+def _delegate(module: str, func: str, argv: list[str]) -> int:
+    import importlib
+
+    return int(getattr(importlib.import_module(module), func)(argv) or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from hub.members import MemberError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    if args.command == "user" and args.action != "list" and not args.username:
+        parser.error("需要用户名 / a user name is required")
+    try:
+        return args.func(args)
+    except MemberError as exc:
+        print(f"错误 / error: {exc.zh} / {exc.en}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

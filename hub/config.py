@@ -1,0 +1,129 @@
+"""Settings shared by the hub glue, the platform service and the CLI.
+
+Every knob is a traitlets trait with a help string; deployments override them in
+jupyterhub_config.py (``c.JinguoConfig.db_url = ...``) or through environment variables.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from traitlets import Integer, Unicode, default
+from traitlets.config import Configurable
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class JinguoConfig(Configurable):
+    """Where Jinguo keeps its data and how its parts find each other."""
+
+    data_dir = Unicode(
+        help="Folder for the SQLite databases, secrets, course folders and exchange. "
+        "Env: JINGUO_DATA_DIR. Default: var/ in the project folder.",
+    ).tag(config=True)
+
+    @default("data_dir")
+    def _data_dir_default(self) -> str:
+        return os.environ.get("JINGUO_DATA_DIR") or str(PROJECT_DIR / "var")
+
+    db_url = Unicode(
+        help="SQLAlchemy URL of the platform database (members, courses, submissions, audit). "
+        "Env: JINGUO_DB_URL. Default: SQLite file jinguo.sqlite in data_dir. "
+        "At scale: postgresql+psycopg://user@host/jinguo.",
+    ).tag(config=True)
+
+    @default("db_url")
+    def _db_url_default(self) -> str:
+        return os.environ.get("JINGUO_DB_URL") or f"sqlite:///{Path(self.data_dir) / 'jinguo.sqlite'}"
+
+    hub_db_url = Unicode(
+        help="SQLAlchemy URL of JupyterHub's own database. Env: JINGUO_HUB_DB_URL. "
+        "Default: SQLite file jupyterhub.sqlite in data_dir.",
+    ).tag(config=True)
+
+    @default("hub_db_url")
+    def _hub_db_url_default(self) -> str:
+        return os.environ.get("JINGUO_HUB_DB_URL") or f"sqlite:///{Path(self.data_dir) / 'jupyterhub.sqlite'}"
+
+    ip = Unicode(
+        help="Address the public proxy listens on. Env: JINGUO_IP. Default 127.0.0.1.",
+    ).tag(config=True)
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        return os.environ.get("JINGUO_IP", "127.0.0.1")
+
+    port = Integer(
+        help="Port of the public proxy (the address workers open). Env: JINGUO_PORT. Default 8000.",
+    ).tag(config=True)
+
+    @default("port")
+    def _port_default(self) -> int:
+        return int(os.environ.get("JINGUO_PORT", "8000"))
+
+    service_port = Integer(
+        help="Loopback port of the platform service behind the hub. Env: JINGUO_SERVICE_PORT. "
+        "Default: port + 10.",
+    ).tag(config=True)
+
+    @default("service_port")
+    def _service_port_default(self) -> int:
+        return int(os.environ.get("JINGUO_SERVICE_PORT") or self.port + 10)
+
+    hub_port = Integer(
+        help="Loopback port of the hub's own API behind the proxy. Env: JINGUO_HUB_PORT. Default: port + 1.",
+    ).tag(config=True)
+
+    @default("hub_port")
+    def _hub_port_default(self) -> int:
+        return int(os.environ.get("JINGUO_HUB_PORT") or self.port + 1)
+
+    public_url = Unicode(
+        help="Public URL of the site, as workers type it (used in certificates and links). "
+        "Env: JINGUO_PUBLIC_URL. Default: http://{ip}:{port}.",
+    ).tag(config=True)
+
+    @default("public_url")
+    def _public_url_default(self) -> str:
+        return os.environ.get("JINGUO_PUBLIC_URL") or f"http://{self.ip}:{self.port}"
+
+    secret_key = Unicode(
+        help="Secret for signing certificates and verification codes. Env: JINGUO_SECRET_KEY. "
+        "Default: a random key kept in data_dir/secret_key (created on first use).",
+    ).tag(config=True)
+
+    @default("secret_key")
+    def _secret_key_default(self) -> str:
+        if os.environ.get("JINGUO_SECRET_KEY"):
+            return os.environ["JINGUO_SECRET_KEY"]
+        path = Path(self.data_dir) / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+        return path.read_text().strip()
+
+    home_root = Unicode(
+        help="Parent folder of the workers' home folders when the hub runs as root "
+        "(one Unix account per worker, each home 0700). Env: JINGUO_HOME_ROOT. Default /home/jinguo.",
+    ).tag(config=True)
+
+    @default("home_root")
+    def _home_root_default(self) -> str:
+        return os.environ.get("JINGUO_HOME_ROOT", "/home/jinguo")
+
+    unix_prefix = Unicode(
+        help="Prefix of the Unix account created for each worker, so that no sign-up name "
+        "can ever be an existing system account (root, postgres, ...). Env: JINGUO_UNIX_PREFIX. Default jg-.",
+    ).tag(config=True)
+
+    @default("unix_prefix")
+    def _unix_prefix_default(self) -> str:
+        return os.environ.get("JINGUO_UNIX_PREFIX", "jg-")
+
+    def ensure_data_dir(self) -> Path:
+        path = Path(self.data_dir)
+        path.mkdir(parents=True, exist_ok=True)
+        return path

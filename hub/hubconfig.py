@@ -1,0 +1,91 @@
+"""Everything jupyterhub_config.py sets, in one place the CLI and the tests share."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from hub.config import JinguoConfig
+
+SERVICE = "jinguo"
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Our own scopes, checked by the platform service (hub/service/base.py: requires()).
+CUSTOM_SCOPES = {
+    "custom:jinguo:learn": {"description": "学习、参赛、提交作业 / learn, compete and submit"},
+    "custom:jinguo:teach": {"description": "发布课程、批改作业 / publish courses and grade"},
+    "custom:jinguo:organize": {"description": "组织竞赛与推荐、查看统计 / run competitions, nominations, statistics"},
+    "custom:jinguo:approve": {"description": "审核注册 / approve sign-ups"},
+    "custom:jinguo:admin": {"description": "平台管理 / administer the platform"},
+}
+_SERVICE_ACCESS = f"access:services!service={SERVICE}"
+
+
+def roles() -> list[dict]:
+    """Groups → RBAC roles, each with the scopes it needs and no more."""
+    return [
+        {"name": "user", "scopes": ["self", _SERVICE_ACCESS]},
+        {"name": "jinguo-learner", "description": "女职工学员 / learner", "groups": ["learners"],
+         "scopes": ["custom:jinguo:learn"]},
+        {"name": "jinguo-instructor", "description": "讲师 / instructor", "groups": ["instructors"],
+         "scopes": ["custom:jinguo:learn", "custom:jinguo:teach", "list:users", "read:users:name"]},
+        {"name": "jinguo-organizer", "description": "工会组织者 / organizer", "groups": ["organizers"],
+         "scopes": ["custom:jinguo:learn", "custom:jinguo:organize", "custom:jinguo:approve",
+                    "list:users", "read:users:name", "read:users:activity"]},
+        {"name": "jinguo-admin", "description": "平台管理员 / administrator", "groups": ["admins"],
+         "scopes": list(CUSTOM_SCOPES)},
+        {"name": "jinguo-service", "description": "平台服务 / the platform service", "services": [SERVICE],
+         "scopes": ["list:users", "read:users", "read:groups", "access:servers", "read:servers"]},
+    ]
+
+
+def install_lab_settings() -> None:
+    """JupyterLab defaults for every worker: Chinese UI, widget state saved in notebooks."""
+    target = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    source = Path(__file__).parent / "data" / "lab" / "overrides.json"
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def configure(c) -> JinguoConfig:
+    platform = JinguoConfig(config=c)
+    data = platform.ensure_data_dir()
+    install_lab_settings()
+
+    c.JupyterHub.ip = platform.ip
+    c.JupyterHub.port = platform.port
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = platform.hub_port
+    c.JupyterHub.db_url = platform.hub_db_url
+    c.JupyterHub.cookie_secret_file = str(data / "jupyterhub_cookie_secret")
+    c.JupyterHub.template_paths = [str(TEMPLATES)]
+    c.JupyterHub.template_vars = {"jinguo_demo_mode": __import__("os").geteuid() != 0,
+                                  "jinguo_service": f"/services/{SERVICE}/"}
+    c.JupyterHub.default_url = f"/services/{SERVICE}/"
+    c.JupyterHub.authenticator_class = "hub.auth.JinguoAuthenticator"
+    c.JupyterHub.spawner_class = "hub.spawner.JinguoSpawner"
+    c.JupyterHub.custom_scopes = CUSTOM_SCOPES
+    c.JupyterHub.load_roles = roles()
+    c.JupyterHub.proxy_class = "jupyterhub.proxy.ConfigurableHTTPProxy"
+    c.ConfigurableHTTPProxy.command = [str(Path(sys.executable).parent / "configurable-http-proxy")]
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{platform.port + 2}"
+    c.ConfigurableHTTPProxy.pid_file = str(data / "jupyterhub-proxy.pid")
+    c.JupyterHub.pid_file = str(data / "jupyterhub.pid")
+    c.JupyterHub.cleanup_servers = True
+    c.Authenticator.admin_users.add("admin")  # the bootstrap administrator
+    c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!user", _SERVICE_ACCESS,
+                                     "custom:jinguo:learn", "read:users:groups!user"]
+    c.JupyterHub.services = [{
+        "name": SERVICE,
+        "display": False,
+        "url": f"http://127.0.0.1:{platform.service_port}",
+        "command": [sys.executable, "-m", "hub.service"],
+        "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": list(CUSTOM_SCOPES) + ["read:users:groups!user"],
+        "environment": {"JINGUO_DB_URL": platform.db_url, "JINGUO_DATA_DIR": platform.data_dir,
+                        "JINGUO_PORT": str(platform.port), "JINGUO_SERVICE_PORT": str(platform.service_port),
+                        "JINGUO_PUBLIC_URL": platform.public_url},
+        "cwd": str(Path(__file__).resolve().parent.parent),
+    }]
+    return platform

@@ -1,0 +1,237 @@
+"""The platform database: one typed SQLAlchemy 2 model per thing the unions keep.
+
+Schema changes go through Alembic (hub/migrations); never ``create_all`` in production.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+# Field lengths are part of the contract with the sign-up form (hub/profile.py).
+NAME_LEN = 32
+REAL_NAME_LEN = 40
+PHONE_LEN = 20
+
+
+class Role(str, enum.Enum):
+    learner = "learner"
+    instructor = "instructor"
+    organizer = "organizer"
+    admin = "admin"
+
+
+class MemberStatus(str, enum.Enum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    disabled = "disabled"
+
+
+class UnitLevel(str, enum.Enum):
+    province = "province"
+    city = "city"
+    grassroots = "grassroots"
+
+
+class OrgUnit(Base):
+    """A union in the hierarchy province → city → grassroots union (基层工会)."""
+
+    __tablename__ = "org_units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    level: Mapped[UnitLevel] = mapped_column(Enum(UnitLevel, native_enum=False, length=16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
+
+    def path_name(self) -> str:
+        names, unit = [], self
+        while unit is not None:
+            names.append(unit.name)
+            unit = unit.parent
+        return " · ".join(reversed(names))
+
+
+class Region(Base):
+    """A region used for divisions and statistics (区域)."""
+
+    __tablename__ = "regions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+
+
+class Industry(Base):
+    __tablename__ = "industries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+
+
+class EmploymentForm(Base):
+    """How she is employed; ``is_new_form`` marks 新就业形态 (riders, drivers, online sellers...)."""
+
+    __tablename__ = "employment_forms"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    is_new_form: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Member(Base):
+    """A person on the platform, linked to her JupyterHub user name."""
+
+    __tablename__ = "members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)
+    real_name: Mapped[str] = mapped_column(String(REAL_NAME_LEN))
+    gender: Mapped[str] = mapped_column(String(8), default="female")
+    phone: Mapped[str | None] = mapped_column(String(PHONE_LEN))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.learner)
+    status: Mapped[MemberStatus] = mapped_column(
+        Enum(MemberStatus, native_enum=False, length=16), default=MemberStatus.pending
+    )
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    industry_id: Mapped[int] = mapped_column(ForeignKey("industries.id"))
+    employment_form_id: Mapped[int] = mapped_column(ForeignKey("employment_forms.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(NAME_LEN))
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    region: Mapped[Region] = relationship(lazy="joined")
+    industry: Mapped[Industry] = relationship(lazy="joined")
+    employment_form: Mapped[EmploymentForm] = relationship(lazy="joined")
+
+
+class Course(Base):
+    __tablename__ = "courses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(128))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None]
+    published_by: Mapped[str | None] = mapped_column(String(NAME_LEN))
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("member_id", "course_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.learner)
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    course: Mapped[Course] = relationship(lazy="joined")
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(128), default="")
+    due_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
+    max_score: Mapped[float] = mapped_column(Float, default=0.0)
+    pass_score: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Competition(Base):
+    __tablename__ = "competitions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    spec_yaml: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    opened_at: Mapped[datetime | None]
+
+
+class Submission(Base):
+    """A notebook handed in: its bytes and checksum are stored before she is told "received"."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"), index=True)
+    competition_id: Mapped[int | None] = mapped_column(ForeignKey("competitions.id"), index=True)
+    task: Mapped[str] = mapped_column(String(64), default="")
+    filename: Mapped[str] = mapped_column(String(255))
+    notebook: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    graded_at: Mapped[datetime | None]
+
+
+class Grade(Base):
+    """The score of one submission; one row per submission so a result written twice is written once."""
+
+    __tablename__ = "grades"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+    public_score: Mapped[float | None] = mapped_column(Float)
+    needs_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    graded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditLog(Base):
+    """Append-only record of every privileged action: who, when, what, why."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(NAME_LEN))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+@event.listens_for(AuditLog, "before_update")
+@event.listens_for(AuditLog, "before_delete")
+def _refuse_audit_change(mapper: Any, connection: Any, target: AuditLog) -> None:
+    # The database refuses too (triggers in the migration); this gives a clear Python error first.
+    raise AppendOnlyError("审计日志只能追加 / the audit log is append-only")

@@ -1,0 +1,3 @@
+from hub.service.app import main
+
+main()

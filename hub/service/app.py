@@ -1,0 +1,63 @@
+"""The platform service process, started by JupyterHub as the managed service "jinguo"."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jupyterhub.services.auth import HubOAuthCallbackHandler
+from jupyterhub.utils import url_path_join
+from tornado import ioloop, web
+from traitlets import Unicode, default
+from traitlets.config import Application
+
+from hub.config import JinguoConfig
+from hub.db import upgrade
+from hub.service import api, pages
+
+STATIC = Path(__file__).parent.parent / "static"
+
+
+class JinguoService(Application):
+    name = "jinguo-service"
+    description = "巾帼数字工坊平台服务 / Jinguo platform service"
+
+    prefix = Unicode(help="URL prefix the hub routes to this service.").tag(config=True)
+
+    @default("prefix")
+    def _prefix_default(self) -> str:
+        return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/jinguo/")
+
+    def make_app(self) -> web.Application:
+        platform = JinguoConfig(parent=self)
+        p = self.prefix
+        routes = [
+            (p, pages.ZoneHandler),
+            (url_path_join(p, "admin/signups"), pages.SignupsHandler),
+            (url_path_join(p, "oauth_callback"), HubOAuthCallbackHandler),
+            (url_path_join(p, "api/me"), api.MeHandler),
+            (url_path_join(p, "api/members"), api.MembersHandler),
+            (url_path_join(p, r"api/members/([^/]+)/(approve|reject)"), api.MemberDecisionHandler),
+            (url_path_join(p, "api/stats/coverage"), api.CoverageHandler),
+            (url_path_join(p, "api/openapi.json"), api.OpenAPIHandler),
+            (url_path_join(p, "api/.*"), api.NotFoundHandler),
+        ]
+        return web.Application(
+            routes, prefix=p, hub_prefix=os.environ.get("JUPYTERHUB_BASE_URL", "/") + "hub/",
+            db_url=platform.db_url, demo_mode=os.geteuid() != 0,
+            cookie_secret=os.urandom(32), xsrf_cookies=True,
+            static_path=str(STATIC), static_url_prefix=url_path_join(p, "static/"),
+            default_handler_class=pages.NotFoundPage,
+        )
+
+    def start(self) -> None:
+        platform = JinguoConfig(parent=self)
+        upgrade(platform.db_url)
+        url = os.environ.get("JUPYTERHUB_SERVICE_URL", f"http://127.0.0.1:{platform.service_port}")
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        self.make_app().listen(port, address="127.0.0.1", xheaders=True)
+        self.log.info("Jinguo service on %s", url)
+        ioloop.IOLoop.current().start()
+
+
+def main() -> None:
+    JinguoService.launch_instance()

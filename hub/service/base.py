@@ -1,0 +1,138 @@
+"""What every page and API handler shares: who is calling, what she may do, one database session."""
+from __future__ import annotations
+
+import functools
+import json
+import traceback
+from typing import Any, Callable
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from jupyterhub.services.auth import HubOAuthenticated
+from sqlalchemy.orm import Session
+from tornado import web
+
+from hub.db import _sessionmaker
+from hub.members import get_member
+from hub.orm import Member
+
+_jinja = Environment(loader=PackageLoader("hub.service", "templates"),
+                     autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+
+class Refusal(web.HTTPError):
+    """A refusal a person reads: status, code, Chinese and English."""
+
+    def __init__(self, status: int, code: str, zh: str, en: str, retry_at: str | None = None):
+        super().__init__(status, en)
+        self.code, self.zh, self.en, self.retry_at = code, zh, en, retry_at
+
+
+_GENERIC = {
+    400: ("bad_request", "请求有误", "Bad request"),
+    403: ("forbidden", "您没有权限访问这里", "You are not allowed here"),
+    404: ("not_found", "页面不存在", "Not found"),
+    405: ("method_not_allowed", "不支持的操作", "Method not allowed"),
+    413: ("too_large", "文件太大", "Too large"),
+    500: ("server_error", "服务器出错了，请稍后再试；数据没有丢失", "Server error; nothing was lost, try again later"),
+}
+
+
+def requires(*scopes: str) -> Callable:
+    """Refuse unless the caller holds every scope (JupyterHub RBAC, custom:jinguo:* scopes)."""
+
+    def wrap(method: Callable) -> Callable:
+        @functools.wraps(method)
+        async def checked(self: BaseHandler, *args: Any, **kwargs: Any) -> Any:
+            user = self.current_user
+            if user is None:
+                if self.is_api:
+                    raise Refusal(403, "not_logged_in", "请先登录", "Log in first")
+                self.redirect(self.get_login_url())
+                return None
+            held = set(self.hub_auth.check_scopes(set(scopes), user))
+            if held != set(scopes):
+                raise Refusal(403, "forbidden", "您没有权限进行此操作", "You are not allowed to do this")
+            return await method(self, *args, **kwargs)
+
+        checked.required_scopes = scopes  # type: ignore[attr-defined]
+        return checked
+
+    return wrap
+
+
+class BaseHandler(HubOAuthenticated, web.RequestHandler):
+    is_api = False
+
+    @property
+    def db(self) -> Session:
+        if not hasattr(self, "_db"):
+            self._db = _sessionmaker(self.settings["db_url"])()
+        return self._db
+
+    def on_finish(self) -> None:
+        if hasattr(self, "_db"):
+            self._db.close()
+
+    @property
+    def member(self) -> Member | None:
+        user = self.current_user
+        if not user:
+            return None
+        if not hasattr(self, "_member"):
+            self._member = get_member(self.db, user["name"])
+        return self._member
+
+    def can(self, scope: str) -> bool:
+        user = self.current_user
+        return bool(user and self.hub_auth.check_scopes({scope}, user))
+
+    def render_page(self, template: str, **ns: Any) -> None:
+        ns.setdefault("user", self.current_user)
+        ns.setdefault("member", self.member if self.current_user else None)
+        ns.update(prefix=self.settings["prefix"], hub_prefix=self.settings["hub_prefix"],
+                  demo_mode=self.settings["demo_mode"], xsrf_form_html=self.xsrf_form_html, can=self.can)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(_jinja.get_template(template).render(**ns))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, Refusal):
+            code, zh, en, retry = exc.code, exc.zh, exc.en, exc.retry_at
+        else:
+            code, zh, en = _GENERIC.get(status_code, _GENERIC[500] if status_code >= 500 else _GENERIC[400])
+            retry = None
+            if status_code >= 500 and exc is not None:
+                self.log.error("".join(traceback.format_exception(*kwargs["exc_info"])))
+        if self.is_api:
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({"error": {"code": code, "zh": zh, "en": en, "retry_at": retry}},
+                                   ensure_ascii=False))
+        else:
+            self.render_page("error.html", status=status_code, zh=zh, en=en, user=None, member=None)
+
+
+class APIHandler(BaseHandler):
+    is_api = True
+
+    def get_login_url(self) -> str:
+        raise Refusal(403, "not_logged_in", "请先登录", "Log in first")
+
+    def check_xsrf_cookie(self) -> None:
+        # Token-authenticated calls (widgets) carry no cookie; cookie-authenticated ones are checked.
+        if self.request.headers.get("Authorization"):
+            return
+        super().check_xsrf_cookie()
+
+    def json_body(self) -> dict[str, Any]:
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise Refusal(400, "bad_json", "请求内容不是有效的 JSON", "Request body is not valid JSON")
+        if not isinstance(body, dict):
+            raise Refusal(400, "bad_json", "请求内容应为 JSON 对象", "Request body must be a JSON object")
+        return body
+
+    def write_json(self, data: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data, ensure_ascii=False, default=str))

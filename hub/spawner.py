@@ -1,0 +1,136 @@
+"""Workers' notebook servers: one Unix account each when the hub is root, a labelled demo mode otherwise."""
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from jupyterhub.spawner import LocalProcessSpawner
+from traitlets import Bool, Instance, Unicode, default
+
+from hub.config import JinguoConfig
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+class SpawnError(RuntimeError):
+    """Shown to the worker on the spawn page, so it says what happened in words."""
+
+
+def check_reachable(path: Path) -> None:
+    """Workers' accounts must reach the server program and their home: every folder above needs o+x."""
+    for folder in reversed(path.parents):
+        if not folder.stat().st_mode & 0o001:
+            raise SpawnError(
+                f"目录 {folder} 不允许工人账户访问，请管理员执行 chmod o+x {folder} "
+                f"或把平台安装到 /opt 下 / the folder {folder} is not reachable by workers' accounts")
+
+
+class JinguoSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner that creates the worker's Unix account on first start.
+
+    As root, a worker named ``alice`` runs as ``jg-alice`` with home ``/home/jinguo/alice`` (mode 0700),
+    so no worker can read another's files. Not as root, every server runs as the hub's own account in
+    ``var/demo-homes/NAME``: a single-account demo mode, labelled as such on every page.
+    """
+
+    platform = Instance(JinguoConfig)
+
+    @default("platform")
+    def _platform_default(self) -> JinguoConfig:
+        return JinguoConfig(parent=self)
+
+    demo_mode = Bool(help="True when not running as root: all servers share the hub's account.")
+
+    @default("demo_mode")
+    def _demo_default(self) -> bool:
+        return not running_as_root()
+
+    role_config_root = Unicode(
+        help="Folder with one Jupyter config folder per role (learner, instructor, ...), added to "
+        "JUPYTER_CONFIG_PATH so learners see the assignment list and instructors formgrader.",
+    ).tag(config=True)
+
+    @default("role_config_root")
+    def _role_config_root_default(self) -> str:
+        return str(Path(__file__).parent / "singleuser")
+
+    @default("cmd")
+    def _cmd_default(self) -> list[str]:
+        return [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
+
+    @default("default_url")
+    def _default_url_default(self) -> str:
+        return "/lab"
+
+    @default("start_timeout")
+    def _start_timeout_default(self) -> int:
+        return 120
+
+    @property
+    def unix_name(self) -> str:
+        return self.platform.unix_prefix + self.user.name
+
+    @property
+    def home(self) -> Path:
+        if self.demo_mode:
+            return Path(self.platform.data_dir) / "demo-homes" / self.user.name
+        return Path(self.platform.home_root) / self.user.name
+
+    def ensure_account(self) -> None:
+        """Create the worker's account and private home on first start (idempotent)."""
+        home = self.home
+        if self.demo_mode:
+            home.mkdir(parents=True, exist_ok=True)
+            return
+        Path(self.platform.home_root).mkdir(parents=True, exist_ok=True)
+        os.chmod(self.platform.home_root, 0o755)
+        try:
+            pwd.getpwnam(self.unix_name)
+        except KeyError:
+            useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+            subprocess.run([useradd, "--create-home", "--home-dir", str(home), "--shell", "/usr/sbin/nologin",
+                            "--user-group", "--comment", f"Jinguo worker {self.user.name}", self.unix_name],
+                           check=True, capture_output=True)
+        check_reachable(Path(self.cmd[0]))
+        check_reachable(home)
+        entry = pwd.getpwnam(self.unix_name)
+        home.mkdir(parents=True, exist_ok=True)
+        os.chown(home, entry.pw_uid, entry.pw_gid)
+        os.chmod(home, 0o700)
+
+    def role(self) -> str:
+        groups = {g.name for g in self.user.groups}
+        for role in ("admins", "organizers", "instructors"):
+            if role in groups:
+                return role.rstrip("s")
+        return "learner"
+
+    def make_preexec_fn(self, name):
+        if self.demo_mode:
+            return None
+        return super().make_preexec_fn(self.unix_name)
+
+    def user_env(self, env):
+        env["USER"] = self.unix_name if not self.demo_mode else pwd.getpwuid(os.getuid()).pw_name
+        env["HOME"] = str(self.home)
+        env["SHELL"] = "/bin/bash"
+        return env
+
+    def get_env(self):
+        env = super().get_env()
+        env["JINGUO_API_URL"] = f"http://127.0.0.1:{self.platform.port}/services/jinguo/api"
+        env["JINGUO_DEMO_MODE"] = "1" if self.demo_mode else "0"
+        env["JUPYTER_CONFIG_PATH"] = str(Path(self.role_config_root) / self.role())
+        env["LANG"] = env["LC_ALL"] = "C.UTF-8"
+        return env
+
+    async def start(self):
+        self.ensure_account()
+        self.notebook_dir = str(self.home)
+        return await super().start()
