@@ -84,7 +84,7 @@ class Hub:
                               text=True, input=input, timeout=120)
 
 
-def start_hub(tmp: Path) -> Hub:
+def start_hub(tmp: Path, config: str | None = None) -> Hub:
     port = free_base_port()
     tag = secrets.token_hex(2)
     env = dict(os.environ, JINGUO_DATA_DIR=str(tmp / "data"), JINGUO_PORT=str(port),
@@ -95,7 +95,8 @@ def start_hub(tmp: Path) -> Hub:
     seeded = subprocess.run([str(VENV_BIN / "jinguo"), "demo"], env=env, capture_output=True, text=True)
     assert seeded.returncode == 0, seeded.stderr
     log = open(tmp / "hub.log", "wb")
-    proc = subprocess.Popen([str(VENV_BIN / "jinguo"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
+    extra = ["--config", config] if config else []
+    proc = subprocess.Popen([str(VENV_BIN / "jinguo"), *extra, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     hub = Hub(tmp / "data", port, env, proc)
     deadline = time.monotonic() + 60
