@@ -74,3 +74,25 @@ def test_a_learner_cannot_read_another_learners_home(hub):
     r = subprocess.run(["runuser", "-u", other, "--", "ls", str(hub.home_root / "worker07")],
                        capture_output=True, text=True)
     assert r.returncode != 0
+
+
+def _lab_page_config(hub, name: str) -> dict:
+    import json
+    import time
+
+    s = hub.session(name)
+    hub.start_server(s, name)
+    deadline = time.monotonic() + 90
+    while not hub.server_ready(s, name) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    html = s.get(f"{hub.url}/user/{name}/lab").text
+    raw = html.split('<script id="jupyter-config-data" type="application/json">', 1)[1].split("</script>", 1)[0]
+    return json.loads(raw)
+
+
+def test_learners_get_the_assignment_list_and_instructors_formgrader(hub):
+    learner = _lab_page_config(hub, "worker09")["disabledExtensions"]
+    instructor = _lab_page_config(hub, "teacher1")["disabledExtensions"]
+    assert "@jupyter/nbgrader:formgrader" in learner and "@jupyter/nbgrader:create-assignment" in learner
+    assert "@jupyter/nbgrader:assignment-list" not in learner
+    assert "@jupyter/nbgrader:formgrader" not in instructor
