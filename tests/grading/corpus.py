@@ -1,0 +1,113 @@
+"""A small nbgrader course built by code: one source assignment and submissions of many kinds,
+honest and hostile, to grade with real ``nbgrader autograde`` and with ``jinguo grade`` side by side.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+BIN = Path(sys.executable).parent
+
+
+def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool, points: float = 0, task=False) -> dict:
+    m = {"grade": grade, "solution": solution, "locked": locked, "grade_id": grade_id, "schema_version": 3,
+         "task": task}
+    if grade:
+        m["points"] = points
+    return {"nbgrader": m}
+
+
+SOLUTION = '''def 合计(values):
+    """返回列表中数字的和（忽略空值 None）"""
+    ### BEGIN SOLUTION
+    return sum(v for v in values if v is not None)
+    ### END SOLUTION'''
+
+TEST_VISIBLE = '''assert 合计([1, 2, 3]) == 6'''
+TEST_HIDDEN = '''assert 合计([]) == 0
+### BEGIN HIDDEN TESTS
+assert 合计([1, None, 2]) == 3
+assert 合计([0.5, 0.25]) == 0.75
+### END HIDDEN TESTS'''
+
+
+def source_notebook() -> nbformat.NotebookNode:
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [
+        new_markdown_cell("# 求和练习\n请完成函数 `合计`。", metadata=_meta("intro", grade=False, solution=False, locked=True)),
+        new_code_cell(SOLUTION, metadata=_meta("answer", grade=False, solution=True, locked=False)),
+        new_code_cell(TEST_VISIBLE, metadata=_meta("test_visible", grade=True, solution=False, locked=True, points=1)),
+        new_code_cell(TEST_HIDDEN, metadata=_meta("test_hidden", grade=True, solution=False, locked=True, points=2)),
+        new_markdown_cell("请用一句话说明：为什么要忽略空值？\n\n### BEGIN SOLUTION\n空值表示没有数据。\n### END SOLUTION",
+                          metadata=_meta("explain", grade=True, solution=True, locked=False, points=1)),
+    ]
+    return nb
+
+
+# Answer-cell bodies of each kind of submission. Hostile ones try to read what they must not,
+# reach the network, fake a pass or take the grader down.
+KINDS: dict[str, str] = {
+    "full": "def 合计(values):\n    return sum(v for v in values if v is not None)",
+    "partial": "def 合计(values):\n    return sum(values)",  # fails on None: visible passes, hidden fails
+    "wrong": "def 合计(values):\n    return 42",
+    "raising": "def 合计(values):\n    raise ValueError('还没想好')",
+    "missing": "# YOUR CODE HERE\nraise NotImplementedError()",
+    "fake_output": "print('All tests passed! 3/3')\nclass Yes:\n    def __eq__(self, other):\n        return True\n"
+                   "def 合计(values):\n    return Yes()",
+    "sys_exit": "import sys\nsys.exit(0)",
+    "read_source": "import os\n_found = [p for p in ('{course}/gradebook.db', '{course}/source', '{course}/submitted') if os.path.exists(p)]\n"
+                   "def 合计(values):\n    assert not _found, _found\n    return sum(v for v in values if v is not None)",
+    "network": "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 5432), 2)\n    _net = True\nexcept OSError:\n    _net = False\n"
+               "def 合计(values):\n    assert not _net, 'network reachable'\n    return sum(v for v in values if v is not None)",
+    "kill_parent": "import os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL)\nexcept Exception:\n    pass\n"
+                   "def 合计(values):\n    return sum(v for v in values if v is not None)",
+}
+
+
+def make_course(root: Path, kinds: dict[str, str] | None = None, assignment: str = "ps1") -> Path:
+    kinds = kinds or KINDS
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'demo'\n")
+    src = root / "source" / assignment
+    src.mkdir(parents=True, exist_ok=True)
+    nbformat.write(source_notebook(), src / "problem.ipynb")
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force", "--create"],
+                   cwd=root, env=env, check=True, capture_output=True)
+    release = nbformat.read(root / "release" / assignment / "problem.ipynb", as_version=4)
+    for kind, body in kinds.items():
+        nb = nbformat.from_dict(release)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "answer":
+                cell.source = body.replace("{course}", str(root.resolve()))
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "explain" and kind == "full":
+                cell.source = "空值表示没有数据，不能算作 0。"
+        out = root / "submitted" / kind / assignment
+        out.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out / "problem.ipynb")
+        (out / "timestamp.txt").write_text("2026-11-24 10:00:00.000000 UTC")
+    return root
+
+
+def copy_course(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def nbgrader_autograde(root: Path, assignment: str = "ps1") -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    return subprocess.run([str(BIN / "nbgrader"), "autograde", assignment, "--create", "--force"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=600)
+
+
+def scores(root: Path, assignment: str = "ps1") -> dict[str, tuple[float, float]]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        return {s.student.id: (s.score, s.max_score) for s in gb.assignment_submissions(assignment)}
