@@ -105,6 +105,8 @@ class SandboxKernelManager(AsyncKernelManager):
             os.chown(path, self.limits.sandbox_uid, self.limits.sandbox_gid, follow_symlinks=False)
         os.chmod(work, 0o700)
         kw["cwd"] = str(work)
+        # The kernel's own chatter is not the grader's output; what a cell prints is read from iopub.
+        kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
         return sandbox_prefix(str(work), self.limits) + kernel_cmd, kw
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False):
