@@ -81,7 +81,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a small run (about a minute)")
     ap.add_argument("--per-kind", type=int, help="submissions per kind and assignment")
     args = ap.parse_args()
-    per_kind = args.per_kind or (2 if args.quick else 15)
+    per_kind = args.per_kind or (3 if args.quick else 15)
     tmp = Path(tempfile.mkdtemp(prefix="jinguo-bench-grading-"))
     base = tmp / "course"
     n = build(base, per_kind)
@@ -93,14 +93,20 @@ def main() -> None:
         nbgrader_autograde(ref, name)
     t_ref = time.perf_counter() - t0
     t0 = time.perf_counter()
+    statuses: dict[str, int] = {}
     for name in ("tiny", "data", "plot"):
-        autograde(ours, name)
+        for r in autograde(ours, name):
+            statuses[r.status] = statuses.get(r.status, 0) + 1
     t_ours = time.perf_counter() - t0
     same = all(scores(ref, a) == scores(ours, a) for a in ("tiny", "data", "plot"))
     print(f"submissions: {n}")
     print(f"nbgrader autograde: {t_ref:.1f} s, {t_ref / n:.3f} s per submission")
     print(f"jinguo grade (sandboxed): {t_ours:.1f} s, {t_ours / n:.3f} s per submission")
-    print(f"identical scores: {same}")
+    print(f"identical scores: {same}; statuses: {statuses}")
+    if not same:
+        for a in ("tiny", "data", "plot"):
+            x, y = scores(ref, a), scores(ours, a)
+            print(a, {k: (x.get(k), y.get(k)) for k in sorted(set(x) | set(y)) if x.get(k) != y.get(k)})
     shutil.rmtree(tmp, ignore_errors=True)
     print(f"ratio: {t_ref / t_ours:.2f}")
     sys.exit(0 if same else 1)

@@ -1,10 +1,14 @@
-"""Jinguo's grading engine: nbgrader-compatible autograding with every kernel in a bubblewrap sandbox.
+"""Jinguo's grading engine: nbgrader's own Autograde pipeline with every kernel a fork of a prewarmed
+zygote inside a bubblewrap sandbox, hidden tests that cannot be fooled, and crash-safe runs.
 
 It imports nothing from hub/, courses/ or competitions/.
 """
+from grading.api import feedback_html, grade_submission, store_submission
 from grading.config import GradingSettings, SandboxLimits
-from grading.engine import CellResult, GradeResult, autograde
-from grading.errors import CourseError, GradingError, SandboxUnavailable
+from grading.engine import autograde
+from grading.errors import CourseError, GradingError, SandboxUnavailable, SubmissionError
+from grading.results import CellResult, GradeResult, NotebookResult
 
-__all__ = ["autograde", "GradeResult", "CellResult", "SandboxLimits", "GradingSettings",
-           "GradingError", "CourseError", "SandboxUnavailable"]
+__all__ = ["autograde", "grade_submission", "store_submission", "feedback_html", "GradeResult", "NotebookResult",
+           "CellResult", "SandboxLimits", "GradingSettings", "GradingError", "CourseError", "SandboxUnavailable",
+           "SubmissionError"]

@@ -1,41 +1,52 @@
-"""Limits and switches of the grading engine, as traitlets Configurables (set them in nbgrader_config.py)."""
+"""Limits and switches of the grading engine, as traitlets Configurables: set them in the course's
+``nbgrader_config.py`` (``c.SandboxLimits.cell_timeout = 60``) or pass a traitlets Config."""
 from __future__ import annotations
 
 import os
 
-from traitlets import Bool, Float, Integer, Unicode, default
+from traitlets import Bool, Float, Integer, List, Unicode, default
 from traitlets.config import Configurable
 
 
 class SandboxLimits(Configurable):
-    """What one submission's kernel may use. Every limit is per submission."""
+    """What one submission's kernel may use."""
 
-    cpu_seconds = Integer(120, help="CPU seconds for the kernel (RLIMIT_CPU).").tag(config=True)
+    cpu_seconds = Integer(120, help="CPU seconds one notebook's kernel may use (RLIMIT_CPU).").tag(config=True)
     memory_mb = Integer(2048, help="Address space of the kernel in MiB (RLIMIT_AS).").tag(config=True)
     processes = Integer(
-        512, help="Processes and threads of the sandbox user at once (RLIMIT_NPROC): stops fork bombs."
+        256, help="Processes and threads of one sandbox uid at once (RLIMIT_NPROC): stops fork bombs."
     ).tag(config=True)
     file_size_mb = Integer(64, help="Largest file the kernel may write, in MiB (RLIMIT_FSIZE).").tag(config=True)
+    disk_mb = Integer(
+        256, help="Size of the sandbox's tmpfs (home, /tmp, /dev/shm together), in MiB: stops disk filling."
+    ).tag(config=True)
     open_files = Integer(256, help="Open files of the kernel (RLIMIT_NOFILE).").tag(config=True)
-    cell_timeout = Integer(30, help="Wall-clock seconds one cell may run.").tag(config=True)
-    notebook_timeout = Integer(180, help="Wall-clock seconds one whole notebook may run.").tag(config=True)
-    sandbox_uid = Integer(65534, help="Unprivileged uid the kernel runs as (default: nobody).").tag(config=True)
-    sandbox_gid = Integer(65534, help="Unprivileged gid the kernel runs as (default: nogroup).").tag(config=True)
+    cell_timeout = Integer(30, help="Wall-clock seconds one cell may run before it is interrupted.").tag(config=True)
+    notebook_timeout = Integer(
+        180, help="Wall-clock seconds one whole notebook may run; later cells then earn nothing."
+    ).tag(config=True)
+    sandbox_uid = Integer(
+        64100, help="First unprivileged uid for sandboxes; every worker process takes its own uid from here."
+    ).tag(config=True)
+    sandbox_uid_count = Integer(256, help="How many uids from sandbox_uid the workers may use.").tag(config=True)
     bwrap = Unicode("/usr/bin/bwrap", help="The bubblewrap program.").tag(config=True)
-    enabled = Bool(True, help="Run kernels in the sandbox. Turning it off is for development only.").tag(config=True)
+    kernel_packages = List(
+        Unicode(), ["widgets"],
+        help="Python packages a submission may import that live outside the environment's prefix (an editable "
+             "install): each package's folder is bound read-only into the sandbox.",
+    ).tag(config=True)
 
 
 class GradingSettings(Configurable):
     """How a grading run is organised."""
 
-    workers = Integer(
-        help="Submissions graded at the same time (default: the number of CPU cores)."
-    ).tag(config=True)
+    workers = Integer(help="Submissions graded at the same time (default: the number of CPU cores).").tag(config=True)
 
     @default("workers")
     def _workers_default(self) -> int:
-        return os.cpu_count() or 1
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
     max_notebook_mb = Float(
         20.0, help="A submitted notebook larger than this is marked invalid without running it."
     ).tag(config=True)
+    sandbox = Bool(True, help="Run kernels in the sandbox. Turning it off is for development only.").tag(config=True)

@@ -1,4 +1,4 @@
-"""Errors of the grading engine, each with a Chinese and an English message."""
+"""Errors of the grading engine, each with a Chinese and an English message (``zh`` / ``en``)."""
 from __future__ import annotations
 
 
@@ -16,3 +16,7 @@ class SandboxUnavailable(GradingError):
 
 class CourseError(GradingError):
     """The course directory or the source assignment is missing or broken."""
+
+
+class SubmissionError(GradingError):
+    """A submission handed over as bytes cannot be stored (bad name, not a notebook file name)."""

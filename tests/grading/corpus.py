@@ -69,6 +69,35 @@ KINDS: dict[str, str] = {
                    "def 合计(values):\n    return sum(v for v in values if v is not None)",
 }
 
+# Submissions that try to fake a pass; each must earn nothing for its wrong answer.
+HOSTILE: dict[str, str] = {
+    # IPython internals patched so that test cells run as a no-op and tracebacks vanish
+    "patch_ipython": "ip = get_ipython()\n_orig = ip.run_cell\n"
+                     "def _rc(raw_cell, *a, **k):\n    return _orig('None', *a, **k)\n"
+                     "ip.run_cell = _rc\nip.showtraceback = lambda *a, **k: None\n"
+                     "def 合计(values):\n    return 42",
+    # a forged verdict published in place of the test
+    "fake_verdict": "from IPython.display import publish_display_data\nip = get_ipython()\n_orig = ip.run_cell\n"
+                    "def _rc(raw_cell, *a, **k):\n"
+                    "    for i in range(10):\n"
+                    "        publish_display_data({'application/x-jinguo-verdict+json': {'cell': i, 'value': '', 'mac': '0' * 64}})\n"
+                    "    return _orig('None', *a, **k)\nip.run_cell = _rc\ndef 合计(values):\n    return 42",
+    # the test helper and builtins patched; then `assert` would pass on anything
+    "patch_helpers": "import builtins, math\nmath.isclose = lambda *a, **k: True\nbuiltins.sum = lambda *a, **k: 6\n"
+                     "import sys\nsys.modules['math'] = type(sys)('math')\ndef 合计(values):\n    return 42",
+    # hunting the verdict key: gc, frames, tracing, ctypes
+    "steal_key": "import gc, sys\n_log = []\n"
+                 "for f in (lambda: gc.get_objects(), lambda: sys.settrace(lambda *a: None), lambda: __import__('ctypes').CDLL(None),\n"
+                 "          lambda: open('/proc/self/mem', 'rb')):\n    try:\n        f()\n        _log.append('open')\n"
+                 "    except Exception:\n        pass\n"
+                 "def 合计(values):\n    fr = sys._getframe(1)\n    while fr:\n        for v in list(fr.f_locals.values()):\n"
+                 "            if hasattr(v, 'send') and hasattr(v, 'gi_running'):\n"
+                 "                print(v.send(('done', None)))\n        fr = fr.f_back\n    return 42",
+    "os_exit": "import os\nos._exit(0)",
+    "eq_always": "class Yes(int):\n    def __eq__(self, other):\n        return True\n    __hash__ = int.__hash__\n"
+                 "def 合计(values):\n    return Yes(42)",
+}
+
 
 def make_course(root: Path, kinds: dict[str, str] | None = None, assignment: str = "ps1",
                 source: nbformat.NotebookNode | None = None) -> Path:

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from grading import SandboxLimits, autograde
-from tests.grading.corpus import KINDS, copy_course, make_course, nbgrader_autograde, scores
+from grading import SandboxLimits, autograde, feedback_html, grade_submission
+from tests.grading.corpus import HOSTILE, KINDS, copy_course, make_course, nbgrader_autograde, scores
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox switches to an unprivileged uid: run as root")
 
@@ -20,70 +22,98 @@ JINGUO = str(Path(sys.executable).parent / "jinguo")
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """The same course graded by `nbgrader autograde` (a) and by the engine (b)."""
-    base = make_course(tmp_path_factory.mktemp("corpus") / "course")
-    a = copy_course(base, base.parent / "a")
-    b = copy_course(base, base.parent / "b")
-    honest_only = {k: v for k, v in KINDS.items() if k in HONEST}
-    ref = make_course(base.parent / "ref", honest_only)
+    """Honest work graded by `nbgrader autograde` (ref) and by the engine, which also grades hostile work."""
+    root = tmp_path_factory.mktemp("corpus")
+    ref = make_course(root / "ref", {k: KINDS[k] for k in HONEST})
+    ours = copy_course(ref, root / "ours")
+    make_course(ours, {**KINDS, **HOSTILE})
     nbgrader_autograde(ref)
-    results = {r.student: r for r in autograde(b, "ps1", workers=2)}
-    return {"ref": scores(ref), "ours": scores(b), "results": results, "a": a}
+    results = {r.student: r for r in autograde(ours, "ps1", workers=2)}
+    return {"ref": scores(ref), "ours": scores(ours), "results": results, "course": ours, "refdir": ref}
 
 
 def test_honest_scores_equal_nbgrader(graded):
-    ours = {k: v for k, v in graded["ours"].items() if k in HONEST}
-    assert ours == graded["ref"]
-    assert graded["ref"]["full"] == (3.0, 4.0)  # the manually graded answer waits for a person
+    assert {k: v for k, v in graded["ours"].items() if k in HONEST} == graded["ref"]
+    assert graded["ref"]["full"] == (3.0, 4.0)  # the written answer waits for a person
     assert graded["ref"]["partial"] == (1.0, 4.0)
 
 
-def test_every_submission_gets_a_status_and_cells(graded):
+def test_autograded_notebooks_keep_the_real_test_source(graded):
+    import nbformat
+
+    nb = nbformat.read(graded["course"] / "autograded" / "full" / "ps1" / "problem.ipynb", as_version=4)
+    ref = nbformat.read(graded["refdir"] / "autograded" / "full" / "ps1" / "problem.ipynb", as_version=4)
+    assert [c.source for c in nb.cells] == [c.source for c in ref.cells]
+    assert "jinguo" not in json.dumps(nb)  # no guard call, no verdict left behind
+
+
+def test_every_submission_gets_a_status_and_cell_detail(graded):
     res = graded["results"]
-    assert set(res) == set(KINDS)
-    assert all(r.status == "graded" for r in res.values())
-    full = res["full"]
-    assert {c.cell: c.passed for c in full.cells} == {"test_visible": True, "test_hidden": True}
+    assert set(res) == set(KINDS) | set(HOSTILE)
+    assert all(r.status == "graded" for r in res.values()), {k: (r.status, r.message) for k, r in res.items()}
+    cells = {c.cell: c for c in res["partial"].notebooks[0].cells}
+    assert cells["test_visible"].passed and not cells["test_hidden"].passed
+    assert cells["test_hidden"].error.startswith("TypeError")
+    assert "HIDDEN" not in json.dumps(res["partial"].to_json())
+    assert cells["explain"].needs_manual_grade is False  # unanswered: nbgrader gives 0 at once
 
 
-def test_fake_equality_and_printed_passes_earn_nothing(graded):
-    # nbgrader alone gives this submission 3 of 4 points; the engine gives none.
-    assert graded["results"]["fake_output"].score == 0.0
+@pytest.mark.parametrize("kind", ["fake_output", *HOSTILE])
+def test_faked_passes_earn_nothing(graded, kind):
+    # every one of these answers is wrong; nbgrader alone would give fake_output 3 points
+    assert graded["results"][kind].score == 0.0, graded["results"][kind]
 
 
-def test_no_network_no_course_files_and_the_grader_survives(graded):
+def test_no_network_no_course_files_and_the_grader_survives_its_parent_being_killed(graded):
     res = graded["results"]
     assert res["network"].score == 3.0, "the submission reached the network"
     assert res["read_source"].score == 3.0, "the submission saw the gradebook or other submissions"
-    assert res["kill_parent"].score == 3.0 and res["wrong"].status == "graded"
+    assert res["kill_parent"].score == 3.0
 
 
-def test_nbgrader_alone_is_taken_down_by_a_submission_that_kills_its_parent(graded):
-    run = nbgrader_autograde(graded["a"])
-    assert run.returncode != 0 or len(scores(graded["a"])) < len(KINDS)
-
-
-def test_endless_loop_and_fork_bomb_are_stopped_and_others_graded(tmp_path):
-    kinds = {"loop": "def 合计(values):\n    while True:\n        pass",
-             "forkbomb": "import os\nfor _ in range(10000):\n    try:\n        os.fork()\n    except OSError:\n        break\n"
-                         "def 合计(values):\n    return sum(v for v in values if v is not None)",
-             "full": KINDS["full"]}
+def test_a_kernel_that_exits_keeps_what_it_earned(tmp_path):
+    kinds = {"exit_late": KINDS["full"] + "\nimport atexit\n", "full": KINDS["full"]}
     course = make_course(tmp_path / "c", kinds)
-    res = {r.student: r for r in autograde(course, "ps1", workers=2,
-                                          limits=SandboxLimits(cell_timeout=3, processes=200))}
-    assert res["loop"].score == 0.0 and res["loop"].status == "timeout" and "超过 3 秒" in res["loop"].message
-    assert res["forkbomb"].status in ("graded", "error", "timeout")
+    # the visible test passes, then the kernel is killed by its own code before the hidden test
+    import nbformat
+
+    path = course / "submitted" / "exit_late" / "ps1" / "problem.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("import os\nos._exit(3)"))
+    nbformat.write(nb, path)
+    res = {r.student: r for r in autograde(course, "ps1", workers=1)}
+    assert res["exit_late"].score == 1.0 and "内核中途退出" in res["exit_late"].message
     assert res["full"].score == 3.0
 
 
+def test_loop_fork_bomb_memory_disk_and_output_flood_are_contained(tmp_path):
+    ok = "def 合计(values):\n    return sum(v for v in values if v is not None)"
+    kinds = {
+        "loop": "def 合计(values):\n    while True:\n        pass",
+        "forkbomb": "import os\nfor _ in range(100000):\n    try:\n        os.fork()\n    except OSError:\n        break\n" + ok,
+        "memory": "x = []\ntry:\n    while True:\n        x.append(bytearray(50 * 2**20))\nexcept MemoryError:\n    pass\n" + ok,
+        "disk": "i = 0\ntry:\n    while True:\n        open(f'f{i}', 'wb').write(b'x' * 2**20)\n        i += 1\nexcept OSError:\n    pass\n" + ok,
+        "flood": "for _ in range(200000):\n    print('x' * 100)\n" + ok,
+        "full": ok,
+    }
+    course = make_course(tmp_path / "c", kinds)
+    limits = SandboxLimits(cell_timeout=3, notebook_timeout=60, processes=64, memory_mb=1024, disk_mb=64)
+    res = {r.student: r for r in autograde(course, "ps1", workers=2, limits=limits)}
+    assert res["loop"].score == 0.0 and res["loop"].status == "timeout" and "超时" in res["loop"].message
+    for kind in ("forkbomb", "memory", "disk", "flood", "full"):
+        assert res[kind].score == 3.0, (kind, res[kind])
+
+
 def test_bad_notebooks_are_invalid_with_a_reason_and_the_rest_graded(tmp_path):
-    course = make_course(tmp_path / "c", {"full": KINDS["full"], "json": "", "notnb": "", "gbk": "", "big": ""})
+    course = make_course(tmp_path / "c", {"full": KINDS["full"], "json": "", "notnb": "", "gbk": "", "big": "",
+                                          "renamed": ""})
     sub = course / "submitted"
     (sub / "json" / "ps1" / "problem.ipynb").write_text("{ not json")
     (sub / "notnb" / "ps1" / "problem.ipynb").write_text('{"hello": "world"}')
     (sub / "gbk" / "ps1" / "problem.ipynb").write_bytes('{"cells": "你好"}'.encode("gbk"))
     with open(sub / "big" / "ps1" / "problem.ipynb", "wb") as fh:
         fh.truncate(101 * 1024 * 1024)
+    (sub / "renamed" / "ps1" / "problem.ipynb").rename(sub / "renamed" / "ps1" / "mine.ipynb")
     out = tmp_path / "r.json"
     run = subprocess.run([JINGUO, "grade", "ps1", "--course-dir", str(course), "--json", str(out)],
                          capture_output=True, text=True, timeout=300)
@@ -91,7 +121,8 @@ def test_bad_notebooks_are_invalid_with_a_reason_and_the_rest_graded(tmp_path):
     rows = {r["student"]: r for r in json.loads(out.read_text())}
     assert rows["full"]["status"] == "graded" and rows["full"]["score"] == 3.0
     assert {"student", "assignment", "score", "max_score", "status", "message"} <= set(rows["full"])
-    expected = {"json": "不是有效的 JSON", "notnb": "不是有效的笔记本", "gbk": "不是 UTF-8", "big": "超过"}
+    expected = {"json": "不是有效的 JSON", "notnb": "不是有效的笔记本", "gbk": "不是 UTF-8", "big": "超过",
+                "renamed": "名称与作业不符"}
     for student, words in expected.items():
         assert rows[student]["status"] == "invalid" and words in rows[student]["message"], rows[student]
         assert " / " in rows[student]["message"]  # Chinese and English
@@ -103,7 +134,7 @@ def test_missing_source_assignment_fails_the_run_clearly(tmp_path):
     assert run.returncode == 2 and "找不到源作业" in run.stderr and "not found" in run.stderr
 
 
-def test_results_work_with_nbgrader_export_and_feedback(graded, tmp_path):
+def test_nbgrader_export_and_feedback_work_and_feedback_hides_hidden_tests(tmp_path):
     course = make_course(tmp_path / "c", {"full": KINDS["full"], "partial": KINDS["partial"]})
     autograde(course, "ps1")
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
@@ -113,4 +144,71 @@ def test_results_work_with_nbgrader_export_and_feedback(graded, tmp_path):
     assert "partial" in (course / "grades.csv").read_text()
     fb = subprocess.run([bin_, "generate_feedback", "ps1"], cwd=course, env=env, capture_output=True, text=True)
     assert fb.returncode == 0, fb.stderr
-    assert (course / "feedback" / "full" / "ps1" / "problem.html").exists()
+    assert "0.25" in (course / "feedback" / "full" / "ps1" / "problem.html").read_text()  # nbgrader's shows it
+    ours = feedback_html(course, "ps1", "partial")
+    assert set(ours) == {"problem"} and "合计" in ours["problem"]
+    assert "0.25" not in ours["problem"] and "HIDDEN" not in ours["problem"]
+
+
+def test_grade_submission_from_bytes(tmp_path):
+    course = make_course(tmp_path / "c", {"full": KINDS["full"]})
+    data = (course / "submitted" / "full" / "ps1" / "problem.ipynb").read_bytes()
+    res = grade_submission(course, "ps1", "newcomer", {"problem.ipynb": data})
+    assert (res.student, res.status, res.score, res.max_score) == ("newcomer", "graded", 3.0, 4.0)
+    assert (course / "autograded" / "newcomer" / "ps1" / "problem.ipynb").exists()
+
+
+def test_kill_9_midway_then_again_grades_every_submission_exactly_once(tmp_path):
+    kinds = {f"s{i:02d}": KINDS["full"] if i % 2 else KINDS["partial"] for i in range(30)}
+    course = make_course(tmp_path / "c", kinds)
+    proc = subprocess.Popen([JINGUO, "grade", "ps1", "--course-dir", str(course), "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(scores(course)) < 3:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partly = scores(course)
+    assert 0 < len(partly) < len(kinds), "the kill came too late to test anything"
+    out = tmp_path / "r.json"
+    run = subprocess.run([JINGUO, "grade", "ps1", "--course-dir", str(course), "--json", str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    final = scores(course)
+    assert final == {s: ((3.0, 4.0) if int(s[1:]) % 2 else (1.0, 4.0)) for s in kinds}
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        assert len(gb.assignment_submissions("ps1")) == len(kinds)  # none duplicated
+    rows = json.loads(out.read_text())
+    assert len(rows) == len(kinds) and all(r["status"] == "graded" for r in rows)
+
+
+def test_nothing_passes_from_one_submission_to_the_next(tmp_path):
+    ok = "def 合计(values):\n    return sum(v for v in values if v is not None)"
+    kinds = {
+        "a_leaves": "import os, subprocess\nfor d in ('/tmp', '/dev/shm', '.'):\n    open(os.path.join(d, 'left.txt'), 'w').write('x')\n"
+                    "subprocess.Popen(['sleep', '1000'], start_new_session=True)\nimport builtins\nbuiltins.LEFT = 1\n" + ok,
+        "b_checks": "import os\n_left = [d for d in ('/tmp', '/dev/shm', '.') if os.path.exists(os.path.join(d, 'left.txt'))]\n"
+                    "_procs = [p for p in os.listdir('/proc') if p.isdigit() and p != '1' and int(p) != os.getpid()]\n"
+                    "_left += [f'process {p}: ' + open(f'/proc/{p}/cmdline').read() for p in _procs if 'sleep' in open(f'/proc/{p}/cmdline').read()]\n"
+                    "import builtins\n_left += ['builtin'] if hasattr(builtins, 'LEFT') else []\n"
+                    "def 合计(values):\n    assert not _left, _left\n    return sum(v for v in values if v is not None)",
+    }
+    course = make_course(tmp_path / "c", kinds)
+    res = {r.student: r for r in autograde(course, "ps1", workers=1)}
+    assert res["a_leaves"].score == 3.0
+    assert res["b_checks"].score == 3.0, res["b_checks"]
+
+
+def test_no_bubblewrap_is_a_clear_error_never_a_silent_fallback(tmp_path, capsys):
+    from grading import SandboxUnavailable
+    from grading.sandbox import check_sandbox
+
+    with pytest.raises(SandboxUnavailable) as err:
+        check_sandbox("/nonexistent/bwrap")
+    assert "bubblewrap" in err.value.zh and "apt-get install bubblewrap" in err.value.en
+    course = make_course(tmp_path / "c", {"full": KINDS["full"]})
+    run = subprocess.run([JINGUO, "grade", "ps1", "--course-dir", str(course), "--no-sandbox"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "--no-sandbox" in run.stderr and "WARNING" in run.stderr

@@ -1,0 +1,88 @@
+"""Entry points for the platform (hub/): one submission from bytes, and learner-safe feedback."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from grading.config import SandboxLimits
+from grading.errors import SubmissionError
+from grading.results import GradeResult
+
+_SAFE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]+$")
+
+
+def _safe(name: str, what: str) -> str:
+    if not _SAFE.match(name) or name in (".", ".."):
+        raise SubmissionError(f"{what}名称不合法：{name!r}", f"invalid {what} name: {name!r}")
+    return name
+
+
+def store_submission(course_dir: str | Path, assignment: str, student: str, notebooks: dict[str, bytes],
+                     timestamp: datetime | None = None) -> Path:
+    """Write a submission's files (bytes from the platform's database) into submitted/, atomically: the old
+    folder is replaced only once the new one is complete."""
+    course = Path(course_dir)
+    _safe(assignment, "作业 assignment")
+    _safe(student, "学员 student")
+    dest = course / "submitted" / student / assignment
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=dest.parent))
+    for name, data in notebooks.items():
+        if "/" in name or not name.endswith(".ipynb"):
+            raise SubmissionError(f"文件名不合法：{name!r}", f"invalid notebook file name: {name!r}")
+        (tmp / _safe(name, "文件 file")).write_bytes(data)
+    ts = (timestamp or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    (tmp / "timestamp.txt").write_text(ts.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+    if dest.exists():
+        old = dest.with_name(f".{assignment}-old-{os.getpid()}")
+        dest.rename(old)
+        tmp.rename(dest)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(dest)
+    return dest
+
+
+def grade_submission(course_dir: str | Path, assignment: str, student: str, notebooks: dict[str, bytes], *,
+                     timestamp: datetime | None = None, sandbox: bool = True, timeout: float | None = None,
+                     limits: SandboxLimits | None = None) -> GradeResult:
+    """Store one submission from its bytes and grade it: any worker on any machine with the course's source
+    folder and gradebook can do this. Safe to repeat (the gradebook keeps one grade per submission)."""
+    from grading.engine import autograde
+
+    store_submission(course_dir, assignment, student, notebooks, timestamp)
+    return autograde(course_dir, assignment, [student], workers=1, timeout=timeout, sandbox=sandbox,
+                     limits=limits)[0]
+
+
+def feedback_html(course_dir: str | Path, assignment: str, student: str) -> dict[str, str]:
+    """nbgrader's feedback HTML for one graded submission, {notebook name: html}, with every hidden test
+    removed first (nbgrader's generate_feedback would show them to the learner)."""
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from traitlets.config import Config
+
+    course = Path(course_dir).resolve()
+    with tempfile.TemporaryDirectory(prefix="jg-feedback-") as tmp:
+        cfg = Config()
+        cfg.CourseDirectory.root = str(course)
+        cfg.CourseDirectory.feedback_directory = str(Path(tmp) / "feedback")
+        cfg.GenerateFeedback.preprocessors = [ClearHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+        cfg.ClearHiddenTests.enforce_metadata = False
+        cd = CourseDirectory(config=cfg)
+        cd.assignment_id, cd.student_id = assignment, student
+        conv = GenerateFeedback(coursedir=cd, config=cfg)
+        conv.force = True
+        cwd = os.getcwd()
+        try:
+            conv.start()
+        finally:
+            os.chdir(cwd)
+        out = Path(tmp) / "feedback" / student / assignment
+        return {p.stem: p.read_text(encoding="utf-8") for p in sorted(out.glob("*.html"))}

@@ -1,0 +1,181 @@
+"""One grading worker: a long-lived process holding nbgrader (imported once), one sandboxed zygote and the
+course configuration, grading one submission after another with nbgrader's own Autograde converter.
+
+The pipeline is nbgrader's, in its order, with its preprocessors and its gradebook code:
+ClearOutput → DeduplicateIds → OverwriteKernelspec → OverwriteCells → CheckCellMetadata (sanitising), then
+GuardedExecute → IgnorePattern → ClearMetadata → LimitOutput → SaveAutoGrades → AssignLatePenalties →
+CheckCellMetadata. Only Execute is swapped. What is saved: the gradebook and ``autograded/``, as
+``nbgrader autograde --force --create`` leaves them.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from grading.config import SandboxLimits
+from grading.results import CellResult, GradeResult, NotebookResult
+
+_ENGINES: dict = {}
+
+
+def _share_engines() -> None:
+    """nbgrader opens the gradebook ~9 times per submission, each time with a new SQLAlchemy engine, which
+    throws away the compiled-SQL cache. One engine per URL for the life of the worker keeps it."""
+    import nbgrader.api as api
+    from sqlalchemy import create_engine
+
+    if getattr(api, "_jinguo_shared", False):
+        return
+
+    def shared(url, **kw):
+        key = (str(url), tuple(sorted(kw.items())))
+        if key not in _ENGINES:
+            _ENGINES[key] = create_engine(url, **kw)
+        return _ENGINES[key]
+
+    api.create_engine = shared
+    api._jinguo_shared = True
+
+
+def course_config(course: Path, limits: SandboxLimits):
+    """The course's nbgrader_config.py, as ``nbgrader autograde`` reads it, plus our Execute step."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from grading.executor import GuardedExecute
+
+    cfg = Config()
+    path = course / "nbgrader_config.py"
+    if path.exists():
+        cfg.merge(PyFileConfigLoader(path.name, str(course)).load_config())
+    cfg.CourseDirectory.root = str(course)
+    cfg.Execute.timeout = limits.cell_timeout
+    cfg.GuardedExecute.timeout = limits.cell_timeout
+    cfg.GuardedExecute.notebook_timeout = limits.notebook_timeout
+    steps = list(cfg.Autograde.get("autograde_preprocessors", [])) or [
+        "nbgrader.preprocessors.Execute", IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        AssignLatePenalties, CheckCellMetadata]
+    from nbgrader.preprocessors import Execute
+
+    def is_execute(step) -> bool:
+        return step in (Execute, "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.execute.Execute")
+
+    cfg.Autograde.autograde_preprocessors = [GuardedExecute if is_execute(s) else s for s in steps]
+    return cfg
+
+
+class Worker:
+    """Grades submissions of one course, one at a time, each notebook in a fresh sandboxed kernel."""
+
+    def __init__(self, course_dir: str | Path, limits: SandboxLimits | None = None, sandbox: bool = True):
+        from nbgrader.coursedir import CourseDirectory
+
+        from grading.executor import GuardedExecute
+        from grading.sandbox import Zygote
+
+        self.course = Path(course_dir).resolve()
+        _share_engines()
+        self.limits = limits or SandboxLimits()
+        self.config = course_config(self.course, self.limits)
+        self.limits = SandboxLimits(config=self.config, **{k: getattr(self.limits, k) for k in
+                                                           self.limits.trait_names() if self.limits.trait_metadata(k, "config")})
+        self.coursedir = CourseDirectory(config=self.config)
+        self.zygote = Zygote(self.limits, sandbox=sandbox)
+        GuardedExecute.zygote = self.zygote
+        self.log = logging.getLogger("jinguo.grading")
+
+    def grade(self, assignment: str, student: str) -> GradeResult:
+        from nbgrader.converters import Autograde
+
+        cd = self.coursedir
+        cd.assignment_id, cd.student_id = assignment, student
+        submitted = Path(cd.format_path(cd.submitted_directory, student, assignment))
+        autograded = Path(cd.format_path(cd.autograded_directory, student, assignment))
+        conv = Autograde(coursedir=cd, config=self.config)
+        conv.force = True
+        conv.create_student = True
+        outcomes: list[dict] = []
+        original = conv.convert_single_notebook
+
+        def convert(filename: str) -> None:
+            # give each notebook a clean sandbox, and remember how its kernel ended
+            self.zygote.reset()
+            self.zygote.prepare(autograded, submitted)
+            original(filename)
+
+        conv.convert_single_notebook = convert
+        _capture_outcomes(conv, outcomes)
+        cwd = os.getcwd()
+        try:
+            conv.start()
+        except Exception as exc:
+            return GradeResult(student, assignment, 0.0, 0.0, "error",
+                               f"nbgrader 评分失败 / nbgrader autograde failed: {str(exc)[:300]}")
+        finally:
+            os.chdir(cwd)
+            self.zygote.reset()
+        result = read_result(self.coursedir.db_url, cd.course_id, self.course, assignment, student)
+        stopped = [o.get("stopped") for o in outcomes if o.get("stopped")]
+        if "timeout" in stopped or any(o.get("cell_timeout") for o in outcomes):
+            result.status = "timeout"
+            result.message = (f"有单元格或笔记本超时（每格 {self.limits.cell_timeout} 秒，每本 {self.limits.notebook_timeout} 秒），"
+                              f"超时之后的单元格不得分 / a cell or notebook ran out of time ({self.limits.cell_timeout} s "
+                              f"per cell, {self.limits.notebook_timeout} s per notebook); later cells earn nothing")
+        elif stopped:
+            result.message = ("内核中途退出（退出、超出内存或 CPU 限制），此后的单元格不得分 / the kernel ended midway "
+                              "(exit, memory or CPU limit); later cells earn nothing")
+        return result
+
+    def close(self) -> None:
+        self.zygote.close()
+
+
+def _capture_outcomes(conv, outcomes: list[dict]) -> None:
+    """Collect what GuardedExecute noted in each notebook's resources."""
+    original = conv.exporter_class
+
+    class Recording(original):  # type: ignore[misc,valid-type]
+        def from_notebook_node(self, nb, resources=None, **kw):
+            out, res = super().from_notebook_node(nb, resources, **kw)
+            if res and "jinguo" in res:
+                outcomes.append(res["jinguo"])
+            return out, res
+
+    conv.exporter_class = Recording
+
+
+def read_result(db_url: str, course_id: str, course: Path, assignment: str, student: str) -> GradeResult:
+    """The gradebook's word on one submission, with per-cell detail (the error's message only, never the
+    test's source)."""
+    import nbformat
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return GradeResult(student, assignment, 0.0, 0.0, "error", "成绩册中没有这份提交 / not in the gradebook")
+        result = GradeResult(student, assignment, float(sub.score), float(sub.max_score), "graded")
+        for nb in sub.notebooks:
+            errors: dict[str, str] = {}
+            path = course / "autograded" / student / assignment / f"{nb.name}.ipynb"
+            if path.exists():
+                doc = nbformat.read(path, as_version=4)
+                for cell in doc.cells:
+                    gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                    for o in cell.get("outputs", []):
+                        if o.get("output_type") == "error":
+                            errors[gid] = f"{o.get('ename')}: {str(o.get('evalue'))[:300]}"
+                            break
+            cells = []
+            for g in sorted(nb.grades, key=lambda g: g.name):
+                auto = g.auto_score is not None
+                cells.append(CellResult(g.name, float(g.score), float(g.max_score),
+                                        passed=bool(auto and float(g.score) >= float(g.max_score)),
+                                        needs_manual_grade=bool(g.needs_manual_grade), error=errors.get(g.name, "")))
+            result.notebooks.append(NotebookResult(nb.name, float(nb.score), float(nb.max_score), cells))
+        gb.db.remove()
+    return result
