@@ -1,0 +1,59 @@
+"""Which boards a competitor is on: the divisions her profile implies, and always the overall one."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from competitions.model import Member
+from competitions.spec import OVERALL, Competition, Division, Match
+
+
+def matches(member: Member, match: Match) -> bool:
+    if match.regions is not None and member.region not in match.regions:
+        return False
+    if match.industries is not None and member.industry not in match.industries:
+        return False
+    if match.employment_forms is not None and member.employment_form not in match.employment_forms:
+        return False
+    if match.new_form is not None and member.new_form != match.new_form:
+        return False
+    if match.units is not None and not set(member.units) & set(match.units):
+        return False
+    return True
+
+
+def division_keys(member: Member, division: Division) -> list[str]:
+    """The board keys this division puts her on (none, one; a split gives ``key:value``)."""
+    if division.match is not None:
+        return [division.key] if matches(member, division.match) else []
+    value = getattr(member, division.split_by or "")
+    return [f"{division.key}:{value}"] if value else []
+
+
+def divisions_of(member: Member, spec: Competition) -> tuple[str, ...]:
+    """Every board she is on, overall first."""
+    keys = [OVERALL]
+    for division in spec.divisions:
+        keys.extend(division_keys(member, division))
+    return tuple(keys)
+
+
+def in_division(member: Member, spec: Competition, key: str) -> bool:
+    """``key`` may name a board (``region:zhejiang``) or a whole split division (``region``)."""
+    if key == OVERALL:
+        return True
+    for division in spec.divisions:
+        mine = division_keys(member, division)
+        if key == division.key and mine or key in mine:
+            return True
+    return False
+
+
+def division_title(spec: Competition, key: str, names: Mapping[str, str] | None = None) -> str:
+    """A Chinese title for a board key; ``names`` maps codes (zhejiang) to names (浙江省)."""
+    if key == OVERALL:
+        return spec.board.overall_title
+    base, _, value = key.partition(":")
+    for division in spec.divisions:
+        if division.key == base:
+            return f"{division.title}·{(names or {}).get(value, value)}" if value else division.title
+    raise KeyError(key)
