@@ -1,0 +1,230 @@
+"""The widgets in real JupyterLab 4 and Chromium: answer a quiz, see the explanation, save, and find the
+answer in the .ipynb on disk; re-executing that file headless restores it for a hidden test.
+
+JupyterLab runs as an unprivileged account (jinguo-widgettest) with widget-state saving switched on in
+its own user settings, as the single-user environment's overrides.json does for workers.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from widgets.answers import WIDGET_STATE
+from widgets.testing import read_answers, record_answers
+
+from .fake_platform import demo_data, iso
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(os.geteuid() != 0, reason="runs JupyterLab as an unprivileged account: run as root")]
+
+USER = "jinguo-widgettest"
+VENV_BIN = Path(sys.executable).parent
+CELLS = [
+    'from widgets import Quiz, Hint, Progress, Countdown, Leaderboard, Submit\n'
+    'q1 = Quiz("rights/q1", "女职工生育享受多少天产假？", ["90 天", "98 天", "128 天"])\n'
+    'q1',
+    'q2 = Quiz("rights/q2", "哺乳期内，单位应当怎么做？（多选）",\n'
+    '          ["每天安排 1 小时哺乳时间", "安排夜班劳动", "不延长劳动时间"], multiple=True)\n'
+    'q2',
+    'Quiz("rights/q3", "长选项也要完整显示", ["' + "用人单位不得因女职工怀孕、生育、哺乳降低其工资、予以辞退、与其解除劳动或者聘用合同" * 2 + '", "短"])',
+    'Hint(["想一想《女职工劳动保护特别规定》第七条", "产前可以休假 15 天"])',
+    'Progress("office-data")',
+    'Countdown("spring")',
+    'Leaderboard("spring", top=5)',
+    'Submit("spring", "task1", poll_interval=0.5)',
+]
+LAB_SETTINGS = {
+    "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
+    "@jupyterlab/translation-extension/plugin.jupyterlab-settings": {"locale": "zh_CN"},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                       "checkForUpdates": False},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ensure_user() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(USER)
+    except KeyError:
+        subprocess.run(["useradd", "-m", USER], check=True)
+        return pwd.getpwnam(USER)
+
+
+def _write_as(user: pwd.struct_passwd, path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    for p in [path, *path.parents]:
+        if p == Path(user.pw_dir):
+            break
+        os.chown(p, user.pw_uid, user.pw_gid)
+
+
+@pytest.fixture(scope="module")
+def lab(platform_server):
+    """JupyterLab 4 as the test account, its kernel pointed at the stand-in platform."""
+    user = _ensure_user()
+    home = Path(user.pw_dir)
+    work = home / "widgets-test"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(home / ".jupyter" / "lab" / "workspaces", ignore_errors=True)  # no tabs from earlier runs
+    for name, value in LAB_SETTINGS.items():
+        _write_as(user, home / ".jupyter" / "lab" / "user-settings" / name, json.dumps(value))
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
+    _write_as(user, work / "quiz.ipynb", nbformat.writes(nb))
+    port, token = _free_port(), os.urandom(12).hex()
+    env = {"HOME": str(home), "USER": USER, "PATH": f"{VENV_BIN}:/usr/bin:/bin", "LANG": "C.UTF-8",
+           "JINGUO_API_URL": platform_server.url, "JUPYTERHUB_API_TOKEN": platform_server.token}
+    log = open(work.parent / "widgets-test-lab.log", "w")
+    proc = subprocess.Popen(
+        ["runuser", "-u", USER, "--", "env", "-i", *[f"{k}={v}" for k, v in env.items()],
+         str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+         "--LabApp.expose_app_in_browser=True"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+    else:
+        proc.kill()
+    if proc.poll() is not None:
+        pytest.fail("JupyterLab did not start: " + (work.parent / "widgets-test-lab.log").read_text()[-2000:])
+    yield {"url": url, "token": token, "notebook": work / "quiz.ipynb"}
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+def _saved_quiz_models(path: Path) -> list[dict]:
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    state = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    return [m for m in state.values() if m.get("state", {}).get("jinguo_widget") == "quiz"]
+
+
+def test_quiz_in_jupyterlab_is_answered_saved_and_graded(lab, browser, artifacts, platform_server, tmp_path):
+    shots = artifacts / "widgets"
+    shots.mkdir(parents=True, exist_ok=True)
+    platform_server.submissions.clear()
+    platform_server.daily_limit = 3
+    demo_data(platform_server)
+    # 初赛 ends in 30 minutes, so the countdown shows seconds and visibly ticks.
+    platform_server.competitions["spring"]["phases"][1]["closes_at"] = iso(platform_server.now() + timedelta(minutes=30))
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(f"{lab['url']}/lab/tree/quiz.ipynb?token={lab['token']}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+    # The UI speaks Chinese: the language pack is installed and selected.
+    page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('文件')")
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.commands.hasCommand('notebook:run-all-cells')")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    # Run only once the kernel is connected and idle: on a loaded machine the first kernel start is slow and
+    # cells sent before that are not run.
+    page.wait_for_function("(() => { const k = window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel;"
+                           " return !!k && k.connectionStatus === 'connected' && k.status === 'idle'; })()")
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+    quiz1 = page.locator(".jinguo-quiz").nth(0)
+    quiz1.get_by_role("button", name="B. 98 天").click()
+    quiz1.get_by_role("button", name="提交答案").click()
+    quiz1.get_by_text("答对了").wait_for()
+    assert "98 天产假" in quiz1.inner_text() and "第七条" in quiz1.inner_text()
+    quiz1.screenshot(path=str(shots / "quiz-answered.png"))
+    # Big targets for fingers, and a long option wraps instead of being cut off.
+    assert quiz1.get_by_role("button", name="A. 90 天").bounding_box()["height"] >= 44
+    long_option = page.locator(".jinguo-quiz").nth(2).locator(".jinguo-option").first
+    assert long_option.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    assert long_option.bounding_box()["height"] > 60
+
+    quiz2 = page.locator(".jinguo-quiz").nth(1)
+    quiz2.get_by_role("button", name="C. 不延长劳动时间").click()
+    quiz2.get_by_role("button", name="A. 每天安排 1 小时哺乳时间").click()
+    quiz2.get_by_role("button", name="提交答案").click()
+    quiz2.get_by_text("答对了").wait_for()
+
+    hint = page.locator(".jinguo-hint")
+    hint.get_by_role("button").click()
+    hint.get_by_text("第七条").wait_for()
+    page.locator(".jinguo-progress").get_by_text("已完成 50%").wait_for()
+    page.locator(".jinguo-leaderboard").get_by_text("我的名次").wait_for()
+    countdown = page.locator(".jinguo-countdown")
+    countdown.get_by_text("还剩").wait_for()
+    before = countdown.inner_text()
+    page.wait_for_function("t => document.querySelector('.jinguo-countdown').innerText !== t", arg=before)
+    page.screenshot(path=str(shots / "notebook-zh.png"))
+    countdown.screenshot(path=str(shots / "countdown.png"))
+    page.locator(".jinguo-leaderboard").screenshot(path=str(shots / "leaderboard.png"))
+
+    # Save with the keyboard, as she would; the widget state goes into the file.
+    page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len({m["state"].get("quiz_id") for m in _saved_quiz_models(lab["notebook"])
+                                                if m["state"].get("value")}) < 2:
+        time.sleep(0.2)
+    saved = json.loads(lab["notebook"].read_text(encoding="utf-8"))
+    assert read_answers(saved) == {"rights/q1": "B", "rights/q2": ("A", "C")}
+    model = next(m for m in _saved_quiz_models(lab["notebook"]) if m["state"]["quiz_id"] == "rights/q1")
+    (shots / "saved-quiz-state.json").write_text(json.dumps(model, ensure_ascii=False, indent=2))
+    # record_answers writes what the browser writes (same model and the same quiz keys).
+    ours = next(iter(record_answers({}, {"rights/q1": "B"})["metadata"]["widgets"][WIDGET_STATE]["state"].values()))
+    assert {k: model[k] for k in ("model_name", "model_module", "model_module_version")} == \
+        {k: ours[k] for k in ("model_name", "model_module", "model_module_version")}
+    keys = ("jinguo_widget", "quiz_id", "value", "multiple")
+    assert {k: model["state"][k] for k in keys} == {k: ours["state"][k] for k in keys}
+    assert set(ours["state"]) <= set(model["state"])
+
+    # The Submit widget sends the saved notebook (path from JPY_SESSION_NAME) and shows the score.
+    submit = page.locator(".jinguo-submit")
+    submit.get_by_role("button", name="提交作品").click()
+    submit.get_by_text("已收到你的作品").wait_for()
+    submit.get_by_text("评分完成").wait_for()
+    submit.screenshot(path=str(shots / "submit-graded.png"))
+    sent = platform_server.submissions[max(platform_server.submissions)]["notebook"]
+    assert read_answers(sent) == {"rights/q1": "B", "rights/q2": ("A", "C")}
+    page.close()
+
+    # Grading time: the saved file re-executed headless, no browser, no platform; a hidden test grades it.
+    folder = tmp_path / "grading"
+    folder.mkdir()
+    nb = nbformat.read(lab["notebook"], as_version=4)
+    nb.cells = nb.cells[:2] + [nbformat.v4.new_code_cell('assert q1.value == "B"\nassert q2.value == ("A", "C")')]
+    nbformat.write(nb, folder / "quiz.ipynb")
+    env_backup = {k: os.environ.pop(k) for k in ("JINGUO_API_URL", "JUPYTERHUB_API_TOKEN") if k in os.environ}
+    try:
+        NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    finally:
+        os.environ.update(env_backup)
+    assert read_answers(nb) == {"rights/q1": "B", "rights/q2": ("A", "C")}

@@ -1,0 +1,148 @@
+"""Submit: send the saved notebook to a competition task and follow its grading.
+
+``POST /competitions/{slug}/submissions`` answers 202 once the submission is stored durably ("已收到");
+a refusal (limits, closed phase, too large) says why and, when waiting helps, from when she may retry.
+The widget then polls ``GET …/submissions/{id}`` in a kernel thread until a final status.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import ipywidgets as w
+
+from . import _ui
+from ._ticker import Ticker
+from .client import PlatformClient, PlatformError
+from .progress import _num
+
+FINAL = {"graded", "invalid"}
+
+
+def current_notebook(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The notebook to submit: the explicit path, else $JPY_SESSION_NAME (jupyter_server sets it for a
+    notebook's kernel)."""
+    given = explicit or os.environ.get("JPY_SESSION_NAME")
+    if not given:
+        return None
+    path = Path(given)
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    if not path.is_file() and (Path.cwd() / path.name).is_file():
+        path = Path.cwd() / path.name  # a session path relative to the server root, kernel in its folder
+    return path
+
+
+class Submit(w.VBox):
+    """``Submit("spring-2026", "task1")`` (or ``path="作品.ipynb"``): a 提交作品 button and her score."""
+
+    def __init__(self, competition: str, task: str, *, path: str | os.PathLike | None = None,
+                 client: PlatformClient | None = None, poll_interval: float = 3.0, poll_timeout: float = 900.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.competition, self.task, self.path = competition, task, path
+        self.client = client or PlatformClient()
+        self.poll_interval, self.poll_timeout = poll_interval, poll_timeout
+        self.submission: dict | None = None  # the 202 answer
+        self.result: dict | None = None  # the latest status answer
+        self._poller: Ticker | None = None
+        self._poll_started = 0.0
+        self.info = _ui.html_box()
+        self.button = _ui.big_button("提交作品", style="success")
+        self.button.on_click(lambda _: self.submit())
+        self.status_button = _ui.big_button("查看评分", style="")
+        self.status_button.on_click(lambda _: self.poll_once())
+        self.status_button.layout.display = "none"
+        self.status = _ui.html_box()
+        self.children = [_ui.style_block(), self.info, w.HBox([self.button, self.status_button]), self.status]
+        self.add_class("jinguo")
+        self.add_class("jinguo-submit")
+        self._show_file()
+
+    def _show_file(self) -> Path | None:
+        path = current_notebook(self.path)
+        if path is None:
+            self.info.value = _ui.msg("bad", "找不到要提交的笔记本。请写明文件名，例如 Submit(比赛, 题目, path=\"作品.ipynb\")。")
+            return None
+        if not path.is_file():
+            self.info.value = _ui.msg("bad", f"找不到文件 {path.name}。")
+            return None
+        ago = _ui.ago(time.time() - path.stat().st_mtime)  # relative: the kernel's time zone may not be hers
+        self.info.value = _ui.msg("info", f"将提交 <b>{_ui.esc(path.name)}</b>（{ago}保存）。"
+                                          "提交前请先保存（Ctrl+S），没保存的修改不会交上去。", raw=True)
+        return path
+
+    def submit(self) -> dict | None:
+        """Send the saved notebook (the 提交作品 button). Returns the platform's 202 answer or None."""
+        path = self._show_file()
+        if path is None:
+            return None
+        try:
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.status.value = _ui.msg("bad", f"{path.name} 读不出来，不像是一个完好的笔记本。请保存后再试。")
+            return None
+        self.button.disabled = True
+        self.status.value = _ui.msg("info", "正在提交……")
+        try:
+            answer = self.client.submit(self.competition, self.task, notebook)
+        except PlatformError as e:
+            self.status.value = _ui.msg("bad", f"没有交上：{e.zh} {_ui.retry_phrase(e.retry_at)}".strip())
+            return None
+        finally:
+            self.button.disabled = False
+        self.submission, self.result = answer, answer
+        self.status.value = self._received_text(answer) + _ui.msg("info", "正在排队评分……")
+        self.status_button.layout.display = None
+        self._start_polling()
+        return answer
+
+    def _received_text(self, answer: dict) -> str:
+        left = answer.get("remaining_today")
+        more = f"今天还可以提交 {int(left)} 次。" if left is not None else ""
+        return _ui.msg("ok", f"✔ 已收到你的作品（编号 {_ui.esc(answer.get('id'))}）。{more}", raw=True)
+
+    def _start_polling(self) -> None:
+        if self._poller:
+            self._poller.stop()
+        self._poll_started = time.monotonic()
+        self._poller = Ticker(self.poll_interval, self._poll_tick, f"jinguo-submit-{self.competition}").start()
+
+    def _poll_tick(self) -> bool:
+        if time.monotonic() - self._poll_started > self.poll_timeout:
+            self.status.value = self._received_text(self.submission or {}) + _ui.msg(
+                "info", "评分还没完成，可能排队的人比较多。稍后点“查看评分”看看。")
+            return True
+        return self.poll_once()
+
+    def poll_once(self) -> bool:
+        """Ask for the submission's status once and show it; True when the status is final."""
+        if not self.submission:
+            return True
+        try:
+            r = self.client.submission(self.competition, self.submission["id"])
+        except PlatformError as e:
+            self.status.value = self._received_text(self.submission) + _ui.msg("info", f"暂时查不到评分。{e.zh}")
+            return False
+        self.result = r
+        status = r.get("status")
+        if status == "graded":
+            score = f"{_ui.esc(_num(r.get('score')))} / {_ui.esc(_num(r.get('max_score')))}"
+            text = _ui.msg("ok", f"评分完成：得分 <b>{score}</b>" + (f"<br>{_ui.esc(r['message'])}" if r.get("message") else ""), raw=True)
+        elif status == "invalid":
+            text = _ui.msg("bad", f"作品无效：{r.get('message') or '请检查文件后重新提交。'}")
+        elif status == "failed":
+            text = _ui.msg("info", "平台评分时出了问题，会自动重新评分，这次不算你的提交次数。")
+        elif status == "grading":
+            text = _ui.msg("info", "正在评分……")
+        else:
+            text = _ui.msg("info", "正在排队评分……")
+        self.status.value = self._received_text(self.submission) + text
+        return status in FINAL
+
+    def close(self) -> None:
+        if self._poller:
+            self._poller.stop()
+        super().close()
