@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import os
 import sys
 from pathlib import Path
 
 from hub.config import PROJECT_DIR, JinguoConfig
+
+# Modules that add sub-commands: each defines register(subparsers). Add a module here.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 EPILOG = """示例 / examples:
   jinguo demo                      写入演示数据 / seed demo data
@@ -149,24 +153,24 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--reason", help="approve: 审核意见 / reason")
     u.set_defaults(func=cmd_user)
 
-    g = sub.add_parser("grade", help="自动评分（与 nbgrader 兼容）/ autograde submissions", add_help=False)
-    g.set_defaults(func=lambda a: _delegate("grading.cli", "main", a.rest))
-    g.add_argument("rest", nargs=argparse.REMAINDER)
-    w = sub.add_parser("grading-worker", help="启动 Celery 评分进程 / start a Celery grading worker", add_help=False)
-    w.set_defaults(func=lambda a: _delegate("grading.cli", "worker_main", a.rest))
-    w.add_argument("rest", nargs=argparse.REMAINDER)
+    # grading/ parses its own options (it is also runnable alone): these entries only make them listed here.
+    sub.add_parser("grade", help="自动评分（与 nbgrader 兼容）/ autograde submissions", add_help=False)
+    sub.add_parser("grading-worker", help="启动 Celery 评分进程 / start a Celery grading worker", add_help=False)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return p
 
 
-def _delegate(module: str, func: str, argv: list[str]) -> int:
-    import importlib
-
-    return int(getattr(importlib.import_module(module), func)(argv) or 0)
+DELEGATED = {"grade": ("grading.cli", "main"), "grading-worker": ("grading.cli", "worker_main")}
 
 
 def main(argv: list[str] | None = None) -> int:
     from hub.members import MemberError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in DELEGATED:
+        module, func = DELEGATED[argv[0]]
+        return int(getattr(importlib.import_module(module), func)(argv[1:]) or 0)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

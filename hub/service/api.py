@@ -80,3 +80,12 @@ class OpenAPIHandler(APIHandler):
 class NotFoundHandler(APIHandler):
     async def prepare(self) -> None:
         raise Refusal(404, "not_found", "没有这个接口", "No such API endpoint")
+
+
+ROUTES = [
+    ("api/me", MeHandler),
+    ("api/members", MembersHandler),
+    (r"api/members/([^/]+)/(approve|reject)", MemberDecisionHandler),
+    ("api/stats/coverage", CoverageHandler),
+    ("api/openapi.json", OpenAPIHandler),
+]

@@ -16,6 +16,9 @@ from hub.service import api, pages
 
 STATIC = Path(__file__).parent.parent / "static"
 
+# Each module lists its own ROUTES as (path relative to the service prefix, handler); add a module here.
+ROUTE_MODULES = (pages, api)
+
 
 class JinguoService(Application):
     name = "jinguo-service"
@@ -30,17 +33,10 @@ class JinguoService(Application):
     def make_app(self) -> web.Application:
         platform = JinguoConfig(parent=self)
         p = self.prefix
-        routes = [
-            (p, pages.ZoneHandler),
-            (url_path_join(p, "admin/signups"), pages.SignupsHandler),
-            (url_path_join(p, "oauth_callback"), HubOAuthCallbackHandler),
-            (url_path_join(p, "api/me"), api.MeHandler),
-            (url_path_join(p, "api/members"), api.MembersHandler),
-            (url_path_join(p, r"api/members/([^/]+)/(approve|reject)"), api.MemberDecisionHandler),
-            (url_path_join(p, "api/stats/coverage"), api.CoverageHandler),
-            (url_path_join(p, "api/openapi.json"), api.OpenAPIHandler),
-            (url_path_join(p, "api/.*"), api.NotFoundHandler),
-        ]
+        routes = [(url_path_join(p, "oauth_callback"), HubOAuthCallbackHandler)]
+        for module in ROUTE_MODULES:
+            routes += [(url_path_join(p, path), handler) for path, handler in module.ROUTES]
+        routes.append((url_path_join(p, "api/.*"), api.NotFoundHandler))  # last: unknown API paths answer JSON
         return web.Application(
             routes, prefix=p, hub_prefix=os.environ.get("JUPYTERHUB_BASE_URL", "/") + "hub/",
             db_url=platform.db_url, demo_mode=os.geteuid() != 0,

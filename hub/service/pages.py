@@ -55,3 +55,9 @@ class SignupsHandler(BaseHandler):
 class NotFoundPage(BaseHandler):
     async def prepare(self) -> None:
         raise Refusal(404, "not_found", "页面不存在", "Page not found")
+
+
+ROUTES = [
+    ("", ZoneHandler),
+    ("admin/signups", SignupsHandler),
+]
