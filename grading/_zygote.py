@@ -28,7 +28,9 @@ def _prewarm() -> None:
     for name in ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline", "csv", "json",
                  "statistics", "collections", "math", "random", "re", "datetime", "decimal", "fractions",
                  "itertools", "functools", "unittest", "numpy.testing", "hmac", "hashlib", "ast", "pandas",
-                 "jedi", "IPython.core.completer"):
+                 "jedi", "IPython.core.completer", "pdb", "sqlite3", "faulthandler", "IPython.core.debugger",
+                 "IPython.core.oinspect", "IPython.extensions.storemagic", "IPython.utils.wildcard",
+                 "tornado.platform.asyncio"):
         try:
             __import__(name)
         except Exception:  # an optional library that is not installed
@@ -124,9 +126,18 @@ def _kernel(req: dict, ready_w: int, secret_r: int) -> None:
     with open(conn_file, "w") as fh:
         json.dump(req["conn"], fh)
     from ipykernel.kernelapp import IPKernelApp
+    from traitlets.config import Config
 
-    app = IPKernelApp.instance()
-    app.initialize(["-f", conn_file, "--HistoryManager.hist_file=:memory:", "--IPKernelApp.quiet=True"])
+    class KernelApp(IPKernelApp):
+        def parse_command_line(self, argv=None) -> None:
+            """Configured below, not from a command line: building the option parser costs ~7 ms."""
+
+    cfg = Config()
+    cfg.IPKernelApp.connection_file = conn_file
+    cfg.IPKernelApp.quiet = True
+    cfg.HistoryManager.hist_file = ":memory:"
+    app = KernelApp.instance(config=cfg)
+    app.initialize([])
     os.unlink(conn_file)  # it holds the session key
     # The verdict key and the test sources come through a pipe of their own, after the fork, so that no
     # copy of them sits in a frame or buffer this process inherited.
