@@ -18,52 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nbformat.v4 import new_code_cell, new_notebook  # noqa: E402
-
 from grading import autograde  # noqa: E402
-from tests.grading.corpus import KINDS, _meta, make_course, nbgrader_autograde, scores  # noqa: E402
-
-KERNEL = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-
-
-def assignment(answer: str, tests: list[tuple[str, int]]) -> object:
-    nb = new_notebook(metadata=KERNEL)
-    nb.cells = [new_code_cell(answer, metadata=_meta("answer", grade=False, solution=True, locked=False))]
-    for i, (src, pts) in enumerate(tests):
-        nb.cells.append(new_code_cell(src, metadata=_meta(f"t{i}", grade=True, solution=False, locked=True, points=pts)))
-    return nb
-
-
-DATA = assignment(
-    "import csv, io, statistics\nROWS = 'name,hours,income\\n王,8,200\\n李,10,260\\n张,6,150\\n'\n"
-    "def hourly(text):\n    ### BEGIN SOLUTION\n    rows = list(csv.DictReader(io.StringIO(text)))\n"
-    "    return {r['name']: round(int(r['income']) / int(r['hours']), 2) for r in rows}\n    ### END SOLUTION",
-    [("assert hourly(ROWS)['王'] == 25.0", 1),
-     ("### BEGIN HIDDEN TESTS\nassert hourly(ROWS) == {'王': 25.0, '李': 26.0, '张': 25.0}\n### END HIDDEN TESTS", 2)])
-DATA_KINDS = {
-    "full": "import csv, io\nROWS = 'name,hours,income\\n王,8,200\\n李,10,260\\n张,6,150\\n'\n"
-            "def hourly(text):\n    rows = list(csv.DictReader(io.StringIO(text)))\n"
-            "    return {r['name']: round(int(r['income']) / int(r['hours']), 2) for r in rows}",
-    "partial": "ROWS = 'x'\ndef hourly(text):\n    return {'王': 25.0}",
-    "wrong": "ROWS = 'x'\ndef hourly(text):\n    return {}",
-    "raising": "ROWS = 'x'\ndef hourly(text):\n    raise KeyError('income')",
-    "missing": "# YOUR CODE HERE\nraise NotImplementedError()",
-}
-PLOT = assignment(
-    "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
-    "def chart(values):\n    ### BEGIN SOLUTION\n    fig, ax = plt.subplots()\n    ax.bar(range(len(values)), values)\n"
-    "    ax.set_title('income')\n    return fig\n    ### END SOLUTION",
-    [("fig = chart([3, 1, 2])\nassert len(fig.axes[0].patches) == 3", 1),
-     ("### BEGIN HIDDEN TESTS\nassert fig.axes[0].get_title() == 'income'\n### END HIDDEN TESTS", 1)])
-PLOT_KINDS = {
-    "full": "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\ndef chart(values):\n"
-            "    fig, ax = plt.subplots()\n    ax.bar(range(len(values)), values)\n    ax.set_title('income')\n    return fig",
-    "partial": "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\ndef chart(values):\n"
-               "    fig, ax = plt.subplots()\n    ax.bar(range(len(values)), values)\n    return fig",
-    "wrong": "import matplotlib.pyplot as plt\ndef chart(values):\n    return plt.figure()",
-    "missing": "# YOUR CODE HERE\nraise NotImplementedError()",
-}
-
+from tests.grading.corpus import DATA, DATA_KINDS, KINDS, PLOT, PLOT_KINDS, make_course, nbgrader_autograde, scores  # noqa: E402,E501
 
 def build(root: Path, per_kind: int) -> int:
     count = 0

@@ -2,6 +2,7 @@
 pool of long-lived worker processes (local) or Celery tasks, and report one result per submission."""
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing as mp
 import os
@@ -60,7 +61,41 @@ def check_submission(course: Path, folder: Path, student: str, assignment: str, 
         except Exception as exc:  # nbformat raises several kinds for "not a notebook"
             return _invalid(student, assignment, f"{nb.name} 不是有效的笔记本：{type(exc).__name__}",
                             f"{nb.name} is not a valid notebook: {type(exc).__name__}")
+        source = course / "source" / assignment / nb.name
+        if source.exists():
+            bad = _graded_cells_differ(_source_ids(str(source), source.stat().st_mtime_ns), doc, nb.name)
+            if bad:
+                return _invalid(student, assignment, *bad)
     return None
+
+
+def _grade_ids(doc) -> list[str | None]:
+    return [c.metadata["nbgrader"].get("grade_id") for c in doc.cells
+            if c.metadata.get("nbgrader", {}).get("grade") or c.metadata.get("nbgrader", {}).get("solution")]
+
+
+@functools.lru_cache(maxsize=64)
+def _source_ids(path: str, mtime_ns: int) -> frozenset[str | None]:
+    return frozenset(_grade_ids(nbformat.read(path, as_version=4)))
+
+
+def _graded_cells_differ(expected: frozenset[str | None], submitted, name: str) -> tuple[str, str] | None:
+    """(zh, en) when a graded or answer cell of the source is missing from the submission or renamed in it:
+    nbgrader would fail on it or score it against the wrong cell."""
+    found = _grade_ids(submitted)
+    missing = sorted(i for i in expected - set(found) if i)
+    unknown = sorted(str(i) for i in set(found) - expected)
+    if not missing and not unknown:
+        return None
+    parts_zh, parts_en = [], []
+    if missing:
+        parts_zh.append(f"缺少评分单元格 {', '.join(missing)}")
+        parts_en.append(f"graded cells missing: {', '.join(missing)}")
+    if unknown:
+        parts_zh.append(f"有被改名或无法识别的评分单元格 {', '.join(unknown)}")
+        parts_en.append(f"renamed or unknown graded cells: {', '.join(unknown)}")
+    return (f"{name}：{'；'.join(parts_zh)}（请重新获取作业，把答案填回原来的单元格）",
+            f"{name}: {'; '.join(parts_en)} (fetch the assignment again and put your answers back in its cells)")
 
 
 def _worker_loop(course: str, limits: dict, sandbox: bool, jobs, results) -> None:

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grading import SandboxLimits, autograde, feedback_html, grade_submission
@@ -106,7 +107,7 @@ def test_loop_fork_bomb_memory_disk_and_output_flood_are_contained(tmp_path):
 
 def test_bad_notebooks_are_invalid_with_a_reason_and_the_rest_graded(tmp_path):
     course = make_course(tmp_path / "c", {"full": KINDS["full"], "json": "", "notnb": "", "gbk": "", "big": "",
-                                          "renamed": ""})
+                                          "renamed": "", "renamed_cell": KINDS["full"], "deleted_cell": KINDS["full"]})
     sub = course / "submitted"
     (sub / "json" / "ps1" / "problem.ipynb").write_text("{ not json")
     (sub / "notnb" / "ps1" / "problem.ipynb").write_text('{"hello": "world"}')
@@ -114,6 +115,12 @@ def test_bad_notebooks_are_invalid_with_a_reason_and_the_rest_graded(tmp_path):
     with open(sub / "big" / "ps1" / "problem.ipynb", "wb") as fh:
         fh.truncate(101 * 1024 * 1024)
     (sub / "renamed" / "ps1" / "problem.ipynb").rename(sub / "renamed" / "ps1" / "mine.ipynb")
+    for student, change in (("renamed_cell", lambda cells: cells[3].metadata.nbgrader.update(grade_id="my_test")),
+                            ("deleted_cell", lambda cells: cells.pop(3))):
+        path = sub / student / "ps1" / "problem.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        change(nb.cells)
+        nbformat.write(nb, path)
     out = tmp_path / "r.json"
     run = subprocess.run([JINGUO, "grade", "ps1", "--course-dir", str(course), "--json", str(out)],
                          capture_output=True, text=True, timeout=300)
@@ -122,7 +129,7 @@ def test_bad_notebooks_are_invalid_with_a_reason_and_the_rest_graded(tmp_path):
     assert rows["full"]["status"] == "graded" and rows["full"]["score"] == 3.0
     assert {"student", "assignment", "score", "max_score", "status", "message"} <= set(rows["full"])
     expected = {"json": "不是有效的 JSON", "notnb": "不是有效的笔记本", "gbk": "不是 UTF-8", "big": "超过",
-                "renamed": "名称与作业不符"}
+                "renamed": "名称与作业不符", "renamed_cell": "改名", "deleted_cell": "缺少评分单元格 test_hidden"}
     for student, words in expected.items():
         assert rows[student]["status"] == "invalid" and words in rows[student]["message"], rows[student]
         assert " / " in rows[student]["message"]  # Chinese and English
