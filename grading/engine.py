@@ -2,14 +2,18 @@
 pool of long-lived worker processes (local) or Celery tasks, and report one result per submission."""
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import multiprocessing as mp
 import os
 import queue
+import threading
 import time
+from collections import OrderedDict
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import nbformat
 
@@ -180,6 +184,9 @@ class _Pool:
                     done(GradeResult(job[0], assignment, 0.0, 0.0, status,
                                      "评分进程超时或意外退出，已停止 / the grading process overran or died and was stopped"))
 
+    def healthy(self) -> bool:
+        return bool(self.procs) and all(p.is_alive() for p in self.procs.values())
+
     def close(self) -> None:
         for _ in self.procs:
             self.jobs.put(None)
@@ -187,6 +194,46 @@ class _Pool:
             p.join(timeout=10)
             if p.is_alive():
                 p.kill()
+
+
+# Pools kept between runs of the same course in one process (the platform grades one submission at a time;
+# a pool costs ~1.2 s of prewarming per worker). A pool is taken out while in use, so callers never share one.
+_POOLS: OrderedDict[tuple, _Pool] = OrderedDict()
+_POOLS_LOCK = threading.Lock()
+KEEP_POOLS = 4
+
+
+@contextmanager
+def _pool_for(course: Path, limits: SandboxLimits, sandbox: bool, n: int) -> Iterator[_Pool]:
+    config = course / "nbgrader_config.py"
+    key = (str(course), json.dumps(limits_dict(limits), sort_keys=True), sandbox, n,
+           config.stat().st_mtime_ns if config.exists() else 0)
+    with _POOLS_LOCK:
+        pool = _POOLS.pop(key, None)
+    if pool is None or not pool.healthy():
+        if pool is not None:
+            pool.close()
+        pool = _Pool(course, limits, sandbox, n)
+    try:
+        yield pool
+    except BaseException:
+        pool.close()
+        raise
+    with _POOLS_LOCK:
+        _POOLS[key] = pool
+        evicted = [_POOLS.popitem(last=False)[1] for _ in range(max(0, len(_POOLS) - KEEP_POOLS))]
+    for old in evicted:
+        old.close()
+
+
+@atexit.register
+def close_pools() -> None:
+    """Stop every kept pool (also called by long-running callers when they shut down)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        pool.close()
 
 
 def autograde(course_dir: str | Path, assignment: str, students: list[str] | None = None, *,
@@ -256,11 +303,8 @@ def autograde(course_dir: str | Path, assignment: str, students: list[str] | Non
 
             grade_many(course, assignment, todo, limits, sandbox, deadline_each, done)
         else:
-            pool = _Pool(course, limits, sandbox, max(1, min(workers or settings.workers, len(todo))))
-            try:
+            with _pool_for(course, limits, sandbox, max(1, min(workers or settings.workers, len(todo)))) as pool:
                 pool.run(assignment, todo, deadline_each, done)
-            finally:
-                pool.close()
     finally:
         if bar:
             bar.close()
