@@ -111,10 +111,18 @@ def _worker_loop(course: str, limits: dict, sandbox: bool, jobs, results) -> Non
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     from grading.pipeline import Worker
 
+    parent = os.getppid()
     worker = Worker(course, SandboxLimits(**limits), sandbox=sandbox)
     try:
         while True:
-            job = jobs.get()
+            try:
+                job = jobs.get(timeout=1.0)
+            except queue.Empty:
+                # A forked worker holds copies of its parent's files and sockets (a web service's listening
+                # port): when the parent is gone, go too, so a restarted parent can have them back.
+                if os.getppid() != parent:
+                    return
+                continue
             if job is None:
                 return
             assignment, student = job

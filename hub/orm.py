@@ -29,6 +29,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def aware(when: datetime) -> datetime:
+    """A stored time with its zone: SQLite gives back naive UTC."""
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
 

@@ -12,12 +12,13 @@ from traitlets.config import Application
 
 from hub.config import JinguoConfig
 from hub.db import upgrade
-from hub.service import api, pages
+from hub.grading_queue import GradingQueue
+from hub.service import api, competitions_api, pages
 
 STATIC = Path(__file__).parent.parent / "static"
 
 # Each module lists its own ROUTES as (path relative to the service prefix, handler); add a module here.
-ROUTE_MODULES = (pages, api)
+ROUTE_MODULES = (pages, api, competitions_api)
 
 
 class JinguoService(Application):
@@ -30,7 +31,7 @@ class JinguoService(Application):
     def _prefix_default(self) -> str:
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/jinguo/")
 
-    def make_app(self) -> web.Application:
+    def make_app(self, grading_queue: GradingQueue | None = None) -> web.Application:
         platform = JinguoConfig(parent=self)
         p = self.prefix
         routes = [(url_path_join(p, "oauth_callback"), HubOAuthCallbackHandler)]
@@ -39,10 +40,10 @@ class JinguoService(Application):
         routes.append((url_path_join(p, "api/.*"), api.NotFoundHandler))  # last: unknown API paths answer JSON
         return web.Application(
             routes, prefix=p, hub_prefix=os.environ.get("JUPYTERHUB_BASE_URL", "/") + "hub/",
-            db_url=platform.db_url, demo_mode=os.geteuid() != 0,
+            db_url=platform.db_url, data_dir=platform.data_dir, demo_mode=os.geteuid() != 0,
             cookie_secret=os.urandom(32), xsrf_cookies=True,
             static_path=str(STATIC), static_url_prefix=url_path_join(p, "static/"),
-            default_handler_class=pages.NotFoundPage,
+            default_handler_class=pages.NotFoundPage, grading_queue=grading_queue,
         )
 
     def start(self) -> None:
@@ -50,7 +51,9 @@ class JinguoService(Application):
         upgrade(platform.db_url)
         url = os.environ.get("JUPYTERHUB_SERVICE_URL", f"http://127.0.0.1:{platform.service_port}")
         port = int(url.rsplit(":", 1)[1].split("/")[0])
-        self.make_app().listen(port, address="127.0.0.1", xheaders=True)
+        queue = GradingQueue(parent=self, db_url=platform.db_url, data_dir=platform.data_dir)
+        self.make_app(queue).listen(port, address="127.0.0.1", xheaders=True)
+        ioloop.IOLoop.current().add_callback(queue.start)
         self.log.info("Jinguo service on %s", url)
         ioloop.IOLoop.current().start()
 

@@ -1,0 +1,127 @@
+"""Competitions over the JSON API: what the Countdown and Submit widgets and the pages read, and the submission
+road into the grading queue. The rules are competitions/'s; this module only persists and serves them."""
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+
+import competitions as core
+from hub.orm import Competition, Grade, Member, Submission, aware
+from hub.service.base import APIHandler, Refusal, requires
+from hub.submissions import SubmissionRefused, notebook_bytes, receive
+
+LIMIT_CODES = {"daily_limit", "phase_limit"}
+ELIGIBILITY_CODES = {"not_approved", "disqualified", "unit", "division", "course", "not_qualified"}
+
+
+@functools.lru_cache(maxsize=32)
+def _load(text: str) -> core.Competition:
+    return core.load_competition(text)
+
+
+def spec_of(row: Competition) -> core.Competition:
+    return _load(row.spec_yaml)
+
+
+def core_member(m: Member) -> core.Member:
+    """Her profile as the competition rules see it."""
+    units, unit = [], m.org_unit
+    while unit is not None:
+        units.append(unit.code)
+        unit = unit.parent
+    return core.Member(id=m.id, real_name=m.real_name, status=m.status.value, units=tuple(reversed(units)),
+                       unit_name=m.org_unit.name, region=m.region.code, industry=m.industry.code,
+                       employment_form=m.employment_form.code, new_form=m.employment_form.is_new_form)
+
+
+def competition_json(row: Competition, now: datetime) -> dict:
+    spec = spec_of(row)
+    c = core.clock(spec, now)
+    return {"slug": row.slug, "title": spec.title, "description": spec.description, "status": row.status,
+            "server_time": now,
+            "timezone": spec.timezone, "current_phase": c.phase if c.state == "open" else None,
+            "clock": {"state": c.state, "phase": c.phase, "opens_at": c.opens_at, "closes_at": c.closes_at,
+                      "seconds_left": c.seconds_left, "frozen": c.frozen},
+            "phases": [{"key": p.key, "title": p.title, "opens_at": p.opens_at, "closes_at": p.closes_at,
+                        "tasks": [t.assignment for t in p.tasks]} for p in spec.phases]}
+
+
+class CompetitionHandler(APIHandler):
+    """GET /competitions/SLUG: phases, tasks and the clock."""
+
+    @requires("custom:jinguo:learn")
+    async def get(self, slug: str) -> None:
+        self.write_json(competition_json(self._competition(slug), datetime.now(timezone.utc)))
+
+    def _competition(self, slug: str) -> Competition:
+        row = self.db.scalar(select(Competition).where(Competition.slug == slug))
+        if row is None or row.status == "draft":
+            raise Refusal(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
+        return row
+
+
+class SubmissionsHandler(CompetitionHandler):
+    """POST /competitions/SLUG/submissions {"task", "notebook"}: stored, then queued; 202 "received"."""
+
+    @requires("custom:jinguo:learn")
+    async def post(self, slug: str) -> None:
+        row, member = self._competition(slug), self.member
+        if member is None:
+            raise Refusal(403, "not_a_member", "请先完成报名", "Sign up as a member first")
+        body = self.json_body()
+        task, now = str(body.get("task", "")), datetime.now(timezone.utc)
+        spec = spec_of(row)
+        history = [core.Attempt(task=t, submitted_at=aware(at), status=st) for t, at, st in self.db.execute(
+            select(Submission.task, Submission.received_at, Submission.status)
+            .where(Submission.competition_id == row.id, Submission.member_id == member.id))]
+        decision = core.check_submission(spec, core_member(member), task, now, history)
+        if not decision:
+            status = 429 if decision.code in LIMIT_CODES else 403 if decision.code in ELIGIBILITY_CODES else 409
+            raise Refusal(status, decision.code, decision.zh, decision.en,
+                          decision.retry_at.isoformat() if decision.retry_at else None)
+        try:
+            data = notebook_bytes(body.get("notebook"))
+        except SubmissionRefused as r:
+            raise Refusal(r.status, r.code, r.zh, r.en)
+        sub = receive(self.db, member, filename=self._notebook_name(row, task), data=data, competition=row, task=task)
+        self.db.commit()  # durable before she hears "received"
+        self.settings["grading_queue"].enqueue(sub.id)
+        phase = spec.phase_at(now)
+        left = core.quota(spec, phase, task, now, [*history, core.Attempt(task, now, "received")]).left_today
+        self.write_json({"id": sub.id, "status": "received", "sha256": sub.sha256, "remaining_today": left}, 202)
+
+
+    def _notebook_name(self, row: Competition, task: str) -> str:
+        """The task's notebook file name, as the source assignment has it (a task is one notebook)."""
+        names = sorted(p.name for p in (Path(self.settings["data_dir"]) / "competitions" / row.slug / "source" / task)
+                       .glob("*.ipynb"))
+        if len(names) != 1:
+            raise Refusal(503, "task_not_ready", "这道题还没有准备好，请联系组织者", "This task is not set up yet; "
+                          "tell the organizer")
+        return names[0]
+
+
+class SubmissionHandler(CompetitionHandler):
+    """GET /competitions/SLUG/submissions/ID: her submission's status and score."""
+
+    @requires("custom:jinguo:learn")
+    async def get(self, slug: str, sid: str) -> None:
+        row = self._competition(slug)
+        sub = self.db.get(Submission, int(sid))
+        own = sub is not None and self.member is not None and sub.member_id == self.member.id
+        if sub is None or sub.competition_id != row.id or not (own or self.can("custom:jinguo:organize")):
+            raise Refusal(404, "submission_not_found", "找不到这次提交", "Submission not found")
+        grade = self.db.scalar(select(Grade).where(Grade.submission_id == sub.id))
+        self.write_json({"id": sub.id, "task": sub.task, "status": sub.status, "sha256": sub.sha256,
+                         "score": grade.score if grade else None, "max_score": grade.max_score if grade else None,
+                         "message": sub.message, "created_at": aware(sub.received_at).isoformat()})
+
+
+ROUTES = [
+    (r"api/competitions/([^/]+)", CompetitionHandler),
+    (r"api/competitions/([^/]+)/submissions", SubmissionsHandler),
+    (r"api/competitions/([^/]+)/submissions/(\d+)", SubmissionHandler),
+]

@@ -1,0 +1,136 @@
+"""The submission road for competitions, through a real hub, the real service and real sandboxed grading:
+stored before "received", graded once, limits enforced with a reason and a time, and nothing left behind
+when the service dies midway."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+
+import nbformat
+import pytest
+from sqlalchemy import select
+
+from hub.db import session_scope
+from hub.orm import Competition, Member, Submission
+from hub.submissions import receive
+from tests.conftest import xsrf
+from tests.grading.corpus import KINDS, make_course
+from widgets.client import PlatformClient, PlatformError
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(os.geteuid() != 0, reason="grading switches to an unprivileged uid: run as root")]
+SLUG = "road-test-2026"
+
+
+def spec_text(now: datetime) -> str:
+    return f"""slug: {SLUG}
+title: 提交通道测试赛
+phases:
+  - key: prelim
+    title: 初赛
+    opens_at: {(now - timedelta(hours=1)).isoformat()}
+    closes_at: {(now + timedelta(days=3)).isoformat()}
+    tasks:
+      - {{assignment: task1, title: 求和, max_score: 3}}
+limits: {{per_day: 2}}
+"""
+
+
+@pytest.fixture(scope="module")
+def competition(hub, tmp_path_factory):
+    course = hub.data_dir / "competitions" / SLUG
+    make_course(course, {"seed": KINDS["full"]}, assignment="task1")
+    shutil.rmtree(course / "submitted")
+    spec = tmp_path_factory.mktemp("spec") / "c.yaml"
+    spec.write_text(spec_text(datetime.now(timezone.utc)), encoding="utf-8")
+    opened = hub.jinguo("competition", "open", str(spec))
+    assert opened.returncode == 0, opened.stderr
+    return course
+
+
+def client_for(hub, username: str) -> PlatformClient:
+    s = hub.session(username)
+    r = s.post(f"{hub.url}/hub/api/users/{username}/tokens", json={"note": "test"},
+               headers={"X-XSRFToken": xsrf(s, "/hub/home")})
+    assert r.status_code in (200, 201), r.text
+    return PlatformClient(api_url=f"{hub.url}/services/jinguo/api", token=r.json()["token"])
+
+
+def notebook(course, body: str) -> dict:
+    nb = nbformat.read(course / "release" / "task1" / "problem.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "answer":
+            cell.source = body
+    return dict(nb)
+
+
+def wait_final(client: PlatformClient, sid: int, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = client.submission(SLUG, sid)
+        if r["status"] in ("graded", "invalid", "timeout", "failed"):
+            return r
+        time.sleep(0.3)
+    raise AssertionError(f"submission {sid} still {r['status']}")
+
+
+def test_submit_is_stored_graded_and_limited(hub, competition):
+    wang = client_for(hub, "worker01")
+    detail = wang.competition(SLUG)
+    assert detail["current_phase"] == "prelim" and detail["phases"][0]["tasks"] == ["task1"]
+
+    receipt = wang.submit(SLUG, "task1", notebook(competition, KINDS["full"]))
+    assert receipt["status"] == "received" and receipt["remaining_today"] == 1
+    with session_scope(hub.db_url) as s:  # the bytes were on disk before she heard "received"
+        row = s.get(Submission, receipt["id"])
+        assert hashlib.sha256(row.notebook).hexdigest() == receipt["sha256"] and row.task == "task1"
+    graded = wait_final(wang, receipt["id"])
+    assert (graded["status"], graded["score"], graded["max_score"]) == ("graded", 3.0, 4.0), graded
+
+    wrong = wang.submit(SLUG, "task1", notebook(competition, KINDS["wrong"]))
+    result = wait_final(wang, wrong["id"])
+    assert result["status"] == "graded" and result["score"] == 0.0
+
+    with pytest.raises(PlatformError) as refused:
+        wang.submit(SLUG, "task1", notebook(competition, KINDS["full"]))
+    assert refused.value.code == "daily_limit" and "已用完" in refused.value.zh and refused.value.retry_at
+
+    li = client_for(hub, "worker02")
+    with pytest.raises(PlatformError) as other:
+        li.submission(SLUG, receipt["id"])
+    assert other.value.code == "submission_not_found"
+    with pytest.raises(PlatformError) as bad:
+        li.submit(SLUG, "task1", {"not": "a notebook"})
+    assert bad.value.code == "invalid_notebook"
+    with pytest.raises(PlatformError) as unknown:
+        li.submit(SLUG, "task9", notebook(competition, KINDS["full"]))
+    assert unknown.value.code == "unknown_task"
+
+
+def test_a_submission_left_by_a_dead_service_is_graded_after_it_restarts(hub, competition):
+    with session_scope(hub.db_url) as s:  # stored, then the service died before grading it
+        member = s.scalar(select(Member).where(Member.username == "worker03"))
+        comp = s.scalar(select(Competition).where(Competition.slug == SLUG))
+        data = nbformat.writes(nbformat.from_dict(notebook(competition, KINDS["partial"]))).encode()
+        sid = receive(s, member, filename="problem.ipynb", data=data, competition=comp, task="task1").id
+    # the service is the hub's child (its grading workers are the service's children)
+    service = subprocess.run(["pgrep", "-P", str(hub.proc.pid), "-f", "hub.service"], capture_output=True, text=True)
+    pids = [int(p) for p in service.stdout.split()]
+    assert len(pids) == 1, "the hub's service process was not found"
+    os.kill(pids[0], signal.SIGKILL)  # JupyterHub starts a managed service again when it dies
+    deadline = time.monotonic() + 120
+    status = None
+    while time.monotonic() < deadline:
+        with session_scope(hub.db_url) as s:
+            status = s.get(Submission, sid).status
+        if status == "graded":
+            break
+        time.sleep(0.5)
+    assert status == "graded"
+    with session_scope(hub.db_url) as s:
+        assert s.scalar(select(Submission).where(Submission.id == sid)).attempts == 1  # graded once
