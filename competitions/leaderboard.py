@@ -103,6 +103,10 @@ class Leaderboard:
         self.version += 1
 
     # -- queries ---------------------------------------------------------------------------------
+    def member(self, member_id: MemberId) -> Member | None:
+        """Her profile as the board knows it (for names on public rows)."""
+        return self._members.get(member_id)
+
     def divisions(self) -> list[str]:
         """The boards with someone on them, overall first."""
         return [OVERALL] + sorted(k for k, b in self._boards.items() if k != OVERALL and b)

@@ -218,11 +218,13 @@ def read_result(db_url: str, course_id: str, course: Path, assignment: str, stud
                             errors[gid] = f"{o.get('ename')}: {str(o.get('evalue'))[:300]}"
                             break
             cells = []
+            answers = {c.name for c in nb.notebook.solution_cells}  # graded answers, not tests
             for g in sorted(nb.grades, key=lambda g: g.name):
                 auto = g.auto_score is not None
                 cells.append(CellResult(g.name, float(g.score), float(g.max_score),
                                         passed=bool(auto and float(g.score) >= float(g.max_score)),
-                                        needs_manual_grade=bool(g.needs_manual_grade), error=errors.get(g.name, "")))
+                                        needs_manual_grade=bool(g.needs_manual_grade), error=errors.get(g.name, ""),
+                                        test=g.name not in answers))
             result.notebooks.append(NotebookResult(nb.name, float(nb.score), float(nb.max_score), cells))
         gb.db.remove()
     return result

@@ -16,6 +16,7 @@ class CellResult:
     passed: bool
     needs_manual_grade: bool = False
     error: str = ""
+    test: bool = True  # an autograded test cell; False for an answer a person grades
 
 
 @dataclass

@@ -12,6 +12,7 @@ from traitlets.config import Application
 
 from hub.config import JinguoConfig
 from hub.db import upgrade
+from hub.competition_boards import BoardCache
 from hub.grading_queue import GradingQueue
 from hub.service import api, competitions_api, pages
 
@@ -31,7 +32,7 @@ class JinguoService(Application):
     def _prefix_default(self) -> str:
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/jinguo/")
 
-    def make_app(self, grading_queue: GradingQueue | None = None) -> web.Application:
+    def make_app(self, grading_queue: GradingQueue | None = None, boards: BoardCache | None = None) -> web.Application:
         platform = JinguoConfig(parent=self)
         p = self.prefix
         routes = [(url_path_join(p, "oauth_callback"), HubOAuthCallbackHandler)]
@@ -43,7 +44,7 @@ class JinguoService(Application):
             db_url=platform.db_url, data_dir=platform.data_dir, demo_mode=os.geteuid() != 0,
             cookie_secret=os.urandom(32), xsrf_cookies=True,
             static_path=str(STATIC), static_url_prefix=url_path_join(p, "static/"),
-            default_handler_class=pages.NotFoundPage, grading_queue=grading_queue,
+            default_handler_class=pages.NotFoundPage, grading_queue=grading_queue, boards=boards,
         )
 
     def start(self) -> None:
@@ -51,8 +52,10 @@ class JinguoService(Application):
         upgrade(platform.db_url)
         url = os.environ.get("JUPYTERHUB_SERVICE_URL", f"http://127.0.0.1:{platform.service_port}")
         port = int(url.rsplit(":", 1)[1].split("/")[0])
-        queue = GradingQueue(parent=self, db_url=platform.db_url, data_dir=platform.data_dir)
-        self.make_app(queue).listen(port, address="127.0.0.1", xheaders=True)
+        boards = BoardCache(platform.db_url, ioloop.IOLoop.current())
+        queue = GradingQueue(parent=self, db_url=platform.db_url, data_dir=platform.data_dir,
+                             on_graded=[boards.on_graded])
+        self.make_app(queue, boards).listen(port, address="127.0.0.1", xheaders=True)
         ioloop.IOLoop.current().add_callback(queue.start)
         self.log.info("Jinguo service on %s", url)
         ioloop.IOLoop.current().start()

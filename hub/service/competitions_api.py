@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 import competitions as core
+from hub.competition_boards import board_json
 from hub.orm import Competition, Grade, Member, Submission, aware
 from hub.service.base import APIHandler, Refusal, requires
 from hub.submissions import SubmissionRefused, notebook_bytes, receive
@@ -120,8 +121,48 @@ class SubmissionHandler(CompetitionHandler):
                          "message": sub.message, "created_at": aware(sub.received_at).isoformat()})
 
 
+class LeaderboardHandler(CompetitionHandler):
+    """GET /competitions/SLUG/leaderboard?board=public|private&division=&phase=&offset=&limit=: a page of a board."""
+
+    @requires("custom:jinguo:learn")
+    async def get(self, slug: str) -> None:
+        row, now = self._competition(slug), datetime.now(timezone.utc)
+        spec = spec_of(row)
+        phase = self._phase(spec, now)
+        kind = self.get_argument("board", "public")
+        if kind not in ("public", "private"):
+            raise Refusal(400, "bad_board", "榜单只有 public 和 private 两种", "board is public or private")
+        if kind == "private" and not (core.private_visible(phase, now) or self.can("custom:jinguo:organize")):
+            raise Refusal(403, "private_hidden", "最终榜在本阶段结束后公布", "The private board is shown after the "
+                          "phase closes", phase.closes_at.isoformat())
+        try:
+            offset = max(0, int(self.get_argument("offset", "0")))
+            limit = min(200, max(1, int(self.get_argument("limit", "50"))))
+        except ValueError:
+            raise Refusal(400, "bad_page", "offset 和 limit 应为整数", "offset and limit must be integers")
+        lb = self.settings["boards"].board(self.db, row, spec, phase.key, kind, now)
+        division = self.get_argument("division", core.OVERALL)
+        viewer = self.member.id if self.member else None
+        data = board_json(lb, spec.privacy, division, offset, limit, viewer)
+        self.write_json({**data, "phase": phase.key})
+
+    def _phase(self, spec: core.Competition, now: datetime) -> core.spec.Phase:
+        key = self.get_argument("phase", None)
+        if key:
+            try:
+                return spec.phase(key)
+            except (KeyError, ValueError):
+                raise Refusal(404, "phase_not_found", "没有这个阶段", "No such phase")
+        current = spec.phase_at(now)
+        if current is not None:
+            return current
+        started = [p for p in spec.phases if p.opens_at <= now]
+        return started[-1] if started else spec.phases[0]
+
+
 ROUTES = [
     (r"api/competitions/([^/]+)", CompetitionHandler),
     (r"api/competitions/([^/]+)/submissions", SubmissionsHandler),
+    (r"api/competitions/([^/]+)/leaderboard", LeaderboardHandler),
     (r"api/competitions/([^/]+)/submissions/(\d+)", SubmissionHandler),
 ]

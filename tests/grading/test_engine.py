@@ -57,6 +57,7 @@ def test_every_submission_gets_a_status_and_cell_detail(graded):
     assert cells["test_hidden"].error.startswith("TypeError")
     assert "HIDDEN" not in json.dumps(res["partial"].to_json())
     assert cells["explain"].needs_manual_grade is False  # unanswered: nbgrader gives 0 at once
+    assert cells["test_hidden"].test and not cells["explain"].test  # a written answer is not a test
 
 
 @pytest.mark.parametrize("kind", ["fake_output", *HOSTILE])

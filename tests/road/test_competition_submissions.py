@@ -96,6 +96,15 @@ def test_submit_is_stored_graded_and_limited(hub, competition):
     result = wait_final(wang, wrong["id"])
     assert result["status"] == "graded" and result["score"] == 0.0
 
+    board = wang.leaderboard(SLUG, limit=10)  # her best counts; her own row shows her real name
+    assert board["board"] == "public" and board["total"] >= 1 and board["me"]["score"] == 3.0
+    mine = next(e for e in board["entries"] if e["me"])
+    assert mine["display_name"] == "王芳" or "*" not in mine["display_name"]
+    assert (mine["score"], mine["submissions"]) == (3.0, 2)
+    with pytest.raises(PlatformError) as hidden:
+        wang.leaderboard(SLUG, board="private")
+    assert hidden.value.code == "private_hidden" and hidden.value.retry_at
+
     with pytest.raises(PlatformError) as refused:
         wang.submit(SLUG, "task1", notebook(competition, KINDS["full"]))
     assert refused.value.code == "daily_limit" and "已用完" in refused.value.zh and refused.value.retry_at

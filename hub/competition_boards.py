@@ -1,0 +1,105 @@
+"""Leaderboards kept hot in the service: built once per (competition, phase, kind) from the database, then
+updated incrementally as grades arrive. Only the web loop touches a board; the grading threads hand new
+scores over with ``IOLoop.add_callback``."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from tornado.ioloop import IOLoop
+
+import competitions as core
+from hub.orm import Competition, Grade, Member, Submission, aware
+
+Key = tuple[int, str, str]  # competition id, phase key, "public" | "private"
+
+
+def cells_of(grade: Grade) -> list[tuple[str, float, float]]:
+    """(cell, points, max points) of every autograded cell of a graded submission."""
+    return [(c["cell"], float(c["points"]), float(c["max_points"]))
+            for nb in (grade.detail or {}).get("notebooks", []) for c in nb.get("cells", [])
+            if c.get("test", True) and float(c.get("max_points", 0)) > 0]
+
+
+def score_record(spec: core.Competition, sub: Submission, grade: Grade | None) -> core.ScoreRecord | None:
+    """The rules' view of one submission: its phase, public and private scores."""
+    at = aware(sub.received_at)
+    phase = spec.phase_at(at)
+    task = phase.task(sub.task) if phase else None
+    if phase is None or task is None:
+        return None
+    public = private = None
+    if grade is not None:
+        public, private = core.split_score(spec, phase, task, cells_of(grade))
+    return core.ScoreRecord(member=sub.member_id, task=sub.task, phase=phase.key, public_score=public,
+                            private_score=private, submitted_at=at, status=sub.status, id=sub.id)
+
+
+class BoardCache:
+    """Every competition's boards, as competitions.Leaderboard objects, for one service process."""
+
+    def __init__(self, db_url: str, loop: IOLoop | None = None):
+        self.db_url, self.loop = db_url, loop
+        self._boards: dict[Key, core.Leaderboard] = {}
+        self._specs: dict[int, core.Competition] = {}
+
+    def board(self, session: Session, comp: Competition, spec: core.Competition, phase: str, kind: str,
+              now: datetime) -> core.Leaderboard:
+        key = (comp.id, phase, kind)
+        cutoff = core.public_cutoff(spec, spec.phase(phase), now) if kind == "public" else None
+        lb = self._boards.get(key)
+        if lb is None or self._specs.get(comp.id) is not spec:
+            lb = self._boards[key] = self._build(session, comp, spec, phase, kind, cutoff)
+            self._specs[comp.id] = spec
+        elif lb.cutoff != cutoff:
+            lb.set_cutoff(cutoff)  # the freeze began since the board was built
+        return lb
+
+    def _build(self, session: Session, comp: Competition, spec: core.Competition, phase: str, kind: str,
+               cutoff: datetime | None) -> core.Leaderboard:
+        from hub.service.competitions_api import core_member
+
+        rows = session.execute(select(Submission, Grade).join(Grade, Grade.submission_id == Submission.id)
+                               .where(Submission.competition_id == comp.id, Submission.status == "graded")).all()
+        records = [r for r in (score_record(spec, sub, grade) for sub, grade in rows) if r and r.phase == phase]
+        ids = {r.member for r in records}
+        members = {m.id: core_member(m) for m in session.scalars(select(Member).where(Member.id.in_(ids)))} if ids else {}
+        return core.Leaderboard(spec, phase, kind=kind, cutoff=cutoff, members=members, records=records)
+
+    def on_graded(self, session: Session, sub: Submission, grade: Grade) -> None:
+        """Grading-thread callback: store the public score, then move the boards on the web loop."""
+        if sub.competition_id is None:
+            return
+        from hub.service.competitions_api import core_member, spec_of
+
+        comp = session.get(Competition, sub.competition_id)
+        spec = spec_of(comp)
+        record = score_record(spec, sub, grade)
+        if record is None:
+            return
+        grade.public_score = record.public_score
+        member = core_member(session.get(Member, sub.member_id))
+        if self.loop is not None:
+            self.loop.add_callback(self._add, comp.id, record, member)
+
+    def _add(self, comp_id: int, record: core.ScoreRecord, member: core.Member) -> None:
+        for (cid, phase, _kind), lb in self._boards.items():
+            if cid == comp_id and phase == record.phase:
+                lb.set_member(member)
+                lb.add(record)
+
+
+def board_json(lb: core.Leaderboard, privacy: Any, division: str, offset: int, limit: int, viewer: Any) -> dict:
+    """A page of a board as the Leaderboard widget reads it."""
+    rows = lb.page(division, offset, limit)
+    entries = []
+    for row in rows:
+        shown = core.public_row(row, lb.member(row.member), privacy, viewer=viewer)
+        entries.append({"rank": shown["rank"], "display_name": shown["name"], "unit": shown.get("unit", ""),
+                        "score": shown["total"], "submissions": shown["submissions"],
+                        "reached_at": shown["reached_at"], "me": shown["me"]})
+    mine = lb.rank_of(viewer, division) if viewer is not None else None
+    return {"board": lb.kind, "division": division, "frozen": lb.cutoff is not None, "total": lb.size(division),
+            "entries": entries, "me": {"rank": mine.rank, "score": mine.total} if mine else None}
