@@ -5,11 +5,10 @@ groups from it at every log-in and refresh (``manage_groups``), so RBAC follows 
 """
 from __future__ import annotations
 
-from jupyterhub.handlers import BaseHandler
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.handlers import LocalBase
 from nativeauthenticator.handlers import LoginHandler as NativeLoginHandler
-from traitlets import Bool, Instance, Integer, default
+from traitlets import Bool, Instance, default
 
 from hub import accounts, members, reference
 from hub.config import JinguoConfig
