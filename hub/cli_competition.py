@@ -1,5 +1,5 @@
-"""``jinguo competition validate|open|list``: competition files checked by the rules in competitions/, published
-into the platform database with an audit record."""
+"""``jinguo competition validate|open|list`` and ``jinguo nomination validate``: spec files checked by the rules in
+competitions/; competitions published into the platform database with an audit record."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +17,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("file", nargs="?", help="竞赛定义文件（YAML）/ competition file (YAML)")
     c.add_argument("--reason", default="", help="open: 发布说明（写入审计日志）/ note for the audit log")
     c.set_defaults(func=cmd_competition)
+    n = sub.add_parser("nomination", help="推荐评选：检查推荐轮次文件 / nominations: validate a round file")
+    n.add_argument("action", choices=["validate"], help="validate 检查文件")
+    n.add_argument("file", help="推荐轮次定义文件（YAML）/ nomination round file (YAML)")
+    n.set_defaults(func=cmd_nomination)
+
+
+def _problems_in(path: Path, validate) -> int | None:
+    """Print the file's problems and return an exit code, or None when it is valid."""
+    if not path.is_file():
+        print(f"错误 / error: 找不到文件 {path} / file not found: {path}", file=sys.stderr)
+        return 2
+    problems = validate(path)
+    if not problems:
+        return None
+    print(f"{path}: 发现 {len(problems)} 个问题 / {len(problems)} problem(s)", file=sys.stderr)
+    for p in problems:
+        print(f"  {p}", file=sys.stderr)
+    return 1
+
+
+def cmd_nomination(args: argparse.Namespace) -> int:
+    from competitions.nominations import validate_round_file
+
+    path = Path(args.file)
+    code = _problems_in(path, validate_round_file)
+    if code is None:
+        print(f"{path}: 检查通过 / valid")
+        return 0
+    return code
 
 
 def cmd_competition(args: argparse.Namespace) -> int:
@@ -25,18 +54,12 @@ def cmd_competition(args: argparse.Namespace) -> int:
     if not args.file:
         print("错误 / error: 需要竞赛文件 / a competition file is required", file=sys.stderr)
         return 2
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"错误 / error: 找不到文件 {path} / file not found: {path}", file=sys.stderr)
-        return 2
     from competitions import validate_competition_file
 
-    problems = validate_competition_file(path)
-    if problems:
-        print(f"{path}: 发现 {len(problems)} 个问题 / {len(problems)} problem(s)", file=sys.stderr)
-        for p in problems:
-            print(f"  {p}", file=sys.stderr)
-        return 1
+    path = Path(args.file)
+    code = _problems_in(path, validate_competition_file)
+    if code is not None:
+        return code
     if args.action == "validate":
         print(f"{path}: 检查通过 / valid")
         return 0
