@@ -118,8 +118,7 @@ def _worker_loop(course: str, limits: dict, sandbox: bool, jobs, results) -> Non
             try:
                 job = jobs.get(timeout=1.0)
             except queue.Empty:
-                # A forked worker holds copies of its parent's files and sockets (a web service's listening
-                # port): when the parent is gone, go too, so a restarted parent can have them back.
+                # When the process that started the pool is gone (the forkserver then exits too), go as well.
                 if os.getppid() != parent:
                     return
                 continue
@@ -140,12 +139,21 @@ def limits_dict(limits: SandboxLimits) -> dict:
     return {n: getattr(limits, n) for n in limits.trait_names() if limits.trait_metadata(n, "config")}
 
 
+def _context():
+    """Workers come from a forkserver that has imported nbgrader and the pipeline once: as cheap as a fork of
+    this process, but without inheriting its open files and sockets (a web service's listening port, a browser
+    driver's pipes), which a long-lived worker would otherwise hold open after its parent is gone."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["grading.pipeline", "nbgrader.converters", "nbgrader.preprocessors"])
+    return ctx
+
+
 class _Pool:
     """Long-lived worker processes; one that dies (or overruns its deadline) is replaced and its submission
     reported, so the rest of the run goes on."""
 
     def __init__(self, course: Path, limits: SandboxLimits, sandbox: bool, n: int):
-        self.ctx = mp.get_context("fork")
+        self.ctx = _context()
         self.args = (str(course), limits_dict(limits), sandbox)
         self.jobs, self.results = self.ctx.Queue(), self.ctx.Queue()
         self.procs: dict[int, mp.Process] = {}

@@ -1,3 +1,4 @@
 from hub.service.app import main
 
-main()
+if __name__ == "__main__":
+    main()
