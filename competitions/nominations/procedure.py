@@ -1,0 +1,179 @@
+"""The standard procedure of a nomination round, as pure functions over plain data:
+
+draft (computed list) → review (comments, votes; the organizer adjusts with a written reason) → 公示 public notice for
+N days → objections (any member, during the notice; the organizer answers) → final, after which nothing changes.
+
+Every step returns the new state and the audit entries it implies (who, when, what, before, after, why); the hub
+stores both in one transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Hashable, Literal
+
+Stage = Literal["draft", "review", "notice", "final"]
+STAGE_ZH = {"draft": "草拟", "review": "评审", "notice": "公示", "final": "定稿"}
+
+
+class ProcedureError(ValueError):
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    candidate: Hashable
+    included: bool
+    reason: str  # why she is (not) on the list: the selection's reason, or the organizer's written one
+
+
+@dataclass(frozen=True, slots=True)
+class Objection:
+    id: int
+    member: str
+    candidate: Hashable
+    text: str
+    at: datetime
+    answer: str = ""
+    answered_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    before: dict | None
+    after: dict | None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundState:
+    stage: Stage
+    entries: tuple[Entry, ...]
+    notice_days: int
+    notice_ends: datetime | None = None
+    objections: tuple[Objection, ...] = ()
+    comments: tuple[tuple[str, Hashable, str, datetime], ...] = ()  # reviewer, candidate, text, when
+    votes: dict = field(default_factory=dict)  # (reviewer, candidate) → True (for) | False (against)
+
+    def entry(self, candidate: Hashable) -> Entry:
+        for e in self.entries:
+            if e.candidate == candidate:
+                return e
+        raise ProcedureError(f"名单中没有候选人 {candidate}", f"no candidate {candidate} in this round")
+
+    @property
+    def listed(self) -> list[Hashable]:
+        return [e.candidate for e in self.entries if e.included]
+
+
+Step = tuple[RoundState, list[AuditEntry]]
+
+
+def _need(state: RoundState, *stages: Stage) -> None:
+    if state.stage == "final":
+        raise ProcedureError("名单已定稿，不能再修改", "the list is final and can no longer change")
+    if state.stage not in stages:
+        wanted = "、".join(STAGE_ZH[s] for s in stages)
+        raise ProcedureError(f"当前处于{STAGE_ZH[state.stage]}阶段，此操作只能在{wanted}阶段进行",
+                             f"the round is in {state.stage}; this is allowed only in {', '.join(stages)}")
+
+
+def draft(entries: list[Entry], notice_days: int, actor: str, now: datetime) -> Step:
+    state = RoundState("draft", tuple(entries), notice_days)
+    return state, [AuditEntry(now, actor, "nomination.draft", "round", None,
+                              {"listed": [str(c) for c in state.listed]}, "按规则计算 / computed by the rules")]
+
+
+def start_review(state: RoundState, actor: str, now: datetime) -> Step:
+    _need(state, "draft")
+    return replace(state, stage="review"), [AuditEntry(now, actor, "nomination.review", "round", {"stage": "draft"},
+                                                       {"stage": "review"})]
+
+
+def comment(state: RoundState, reviewer: str, candidate: Hashable, text: str, now: datetime) -> Step:
+    _need(state, "review")
+    state.entry(candidate)
+    if not text.strip():
+        raise ProcedureError("评审意见不能为空", "a comment needs text")
+    new = replace(state, comments=state.comments + ((reviewer, candidate, text.strip(), now),))
+    return new, [AuditEntry(now, reviewer, "nomination.comment", str(candidate), None, {"text": text.strip()})]
+
+
+def vote(state: RoundState, reviewer: str, candidate: Hashable, approve: bool, now: datetime) -> Step:
+    _need(state, "review")
+    state.entry(candidate)
+    before = state.votes.get((reviewer, candidate))
+    votes = {**state.votes, (reviewer, candidate): approve}
+    return replace(state, votes=votes), [AuditEntry(now, reviewer, "nomination.vote", str(candidate),
+                                                    None if before is None else {"approve": before},
+                                                    {"approve": approve})]
+
+
+def adjust(state: RoundState, actor: str, candidate: Hashable, include: bool, reason: str, now: datetime) -> Step:
+    """The organizer puts someone on the list or takes her off; only with a written reason."""
+    _need(state, "review")
+    if len(reason.strip()) < 4:
+        raise ProcedureError("调整名单必须写明理由", "an adjustment needs a written reason")
+    old = state.entry(candidate)
+    if old.included == include:
+        raise ProcedureError("名单没有变化", "the list would not change")
+    entries = tuple(Entry(e.candidate, include, reason.strip()) if e.candidate == candidate else e for e in state.entries)
+    return replace(state, entries=entries), [AuditEntry(now, actor, "nomination.adjust", str(candidate),
+                                                        {"included": old.included, "reason": old.reason},
+                                                        {"included": include}, reason.strip())]
+
+
+def start_notice(state: RoundState, actor: str, now: datetime) -> Step:
+    _need(state, "review")
+    ends = now + timedelta(days=state.notice_days)
+    return replace(state, stage="notice", notice_ends=ends), [AuditEntry(
+        now, actor, "nomination.notice", "round", {"stage": "review"}, {"stage": "notice", "ends": ends.isoformat()})]
+
+
+def object_to(state: RoundState, member: str, candidate: Hashable, text: str, now: datetime) -> Step:
+    """Any logged-in member files an objection while the notice runs."""
+    _need(state, "notice")
+    if state.notice_ends is not None and now >= state.notice_ends:
+        raise ProcedureError("公示期已结束，不能再提出异议", "the public notice has ended; objections are closed")
+    if not state.entry(candidate).included:
+        raise ProcedureError("只能对公示名单中的人提出异议", "objections are for people on the notice list")
+    if len(text.strip()) < 4:
+        raise ProcedureError("请写明异议的具体内容", "say what the objection is")
+    obj = Objection(len(state.objections) + 1, member, candidate, text.strip(), now)
+    return replace(state, objections=state.objections + (obj,)), [AuditEntry(
+        now, member, "nomination.objection", str(candidate), None, {"objection": obj.id, "text": obj.text})]
+
+
+def answer(state: RoundState, actor: str, objection_id: int, text: str, now: datetime) -> Step:
+    _need(state, "notice")
+    found = [o for o in state.objections if o.id == objection_id]
+    if not found:
+        raise ProcedureError(f"没有第 {objection_id} 号异议", f"no objection {objection_id}")
+    if not text.strip():
+        raise ProcedureError("答复不能为空", "an answer needs text")
+    old = found[0]
+    new = replace(old, answer=text.strip(), answered_by=actor)
+    objections = tuple(new if o.id == objection_id else o for o in state.objections)
+    return replace(state, objections=objections), [AuditEntry(
+        now, actor, "nomination.answer", str(old.candidate), {"objection": old.id, "answer": old.answer or None},
+        {"objection": old.id, "answer": new.answer})]
+
+
+def finalize(state: RoundState, actor: str, now: datetime) -> Step:
+    """After the notice has run its days and every objection has its answer, the list becomes final."""
+    _need(state, "notice")
+    if state.notice_ends is not None and now < state.notice_ends:
+        raise ProcedureError(f"公示期到 {state.notice_ends:%Y-%m-%d %H:%M} 才结束", f"the notice runs until "
+                             f"{state.notice_ends.isoformat()}")
+    open_ = [o.id for o in state.objections if not o.answer]
+    if open_:
+        raise ProcedureError(f"还有 {len(open_)} 条异议未答复（编号 {', '.join(map(str, open_))}）",
+                             f"{len(open_)} objection(s) still unanswered: {', '.join(map(str, open_))}")
+    return replace(state, stage="final"), [AuditEntry(now, actor, "nomination.final", "round", {"stage": "notice"},
+                                                      {"stage": "final", "listed": [str(c) for c in state.listed]})]
