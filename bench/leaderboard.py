@@ -113,13 +113,12 @@ def serve(design: str, cid: int, port: int, ready) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.orm import Session
 
-    from hub.competition_boards import BoardCache, board_json
+    from hub.competition_boards import BoardCache, board_json, spec_of
     from hub.orm import Competition, Grade, Member, Submission, utcnow
-    from hub.service.competitions_api import spec_of
 
     engine = create_engine(URL, pool_size=4)
     loop = tornado.ioloop.IOLoop.current()
-    boards = BoardCache(URL, loop)
+    boards = BoardCache(loop)
     with Session(engine) as s:
         comp = s.get(Competition, cid)
         spec = spec_of(comp)

@@ -68,6 +68,16 @@ def _slug(value: str) -> str:
 
 
 Key = Annotated[str, AfterValidator(_key)]
+
+
+def _chinese(value: str) -> str:
+    if not _CJK.search(value):
+        raise ValueError("标题应使用中文 / the title should be in Chinese")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+ChineseTitle = Annotated[str, Field(min_length=2, max_length=200), AfterValidator(_chinese)]
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -296,8 +306,8 @@ class Privacy(_Spec):
 
 
 class Competition(_Spec):
-    slug: Annotated[str, AfterValidator(_slug)]
-    title: str = Field(min_length=2, max_length=200)
+    slug: Slug
+    title: ChineseTitle
     description: str = ""
     organizer: str = ""
     timezone: str = "Asia/Shanghai"
@@ -308,13 +318,6 @@ class Competition(_Spec):
     scoring: Scoring = Scoring()
     board: BoardSettings = BoardSettings()
     privacy: Privacy = Privacy()
-
-    @field_validator("title")
-    @classmethod
-    def _chinese(cls, value: str) -> str:
-        if not _CJK.search(value):
-            raise ValueError("标题应使用中文 / the title should be in Chinese")
-        return value
 
     @field_validator("timezone")
     @classmethod

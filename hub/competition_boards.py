@@ -1,8 +1,10 @@
-"""Leaderboards kept hot in the service: built once per (competition, phase, kind) from the database, then
+"""Competitions rows as the rules see them (spec, member, score record), and the leaderboards kept hot in the
+service: built once per (competition, phase, kind) from the database, then
 updated incrementally as grades arrive. Only the web loop touches a board; the grading threads hand new
 scores over with ``IOLoop.add_callback``."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +16,26 @@ import competitions as core
 from hub.orm import Competition, Grade, Member, Submission, aware
 
 Key = tuple[int, str, str]  # competition id, phase key, "public" | "private"
+
+
+@functools.lru_cache(maxsize=32)
+def _load(text: str) -> core.Competition:
+    return core.load_competition(text)
+
+
+def spec_of(row: Competition) -> core.Competition:
+    return _load(row.spec_yaml)
+
+
+def core_member(m: Member) -> core.Member:
+    """Her profile as the competition rules see it."""
+    units, unit = [], m.org_unit
+    while unit is not None:
+        units.append(unit.code)
+        unit = unit.parent
+    return core.Member(id=m.id, real_name=m.real_name, status=m.status.value, units=tuple(reversed(units)),
+                       unit_name=m.org_unit.name, region=m.region.code, industry=m.industry.code,
+                       employment_form=m.employment_form.code, new_form=m.employment_form.is_new_form)
 
 
 def cells_of(grade: Grade) -> list[tuple[str, float, float]]:
@@ -40,8 +62,8 @@ def score_record(spec: core.Competition, sub: Submission, grade: Grade | None) -
 class BoardCache:
     """Every competition's boards, as competitions.Leaderboard objects, for one service process."""
 
-    def __init__(self, db_url: str, loop: IOLoop | None = None):
-        self.db_url, self.loop = db_url, loop
+    def __init__(self, loop: IOLoop | None = None):
+        self.loop = loop
         self._boards: dict[Key, core.Leaderboard] = {}
         self._specs: dict[int, core.Competition] = {}
 
@@ -59,8 +81,6 @@ class BoardCache:
 
     def _build(self, session: Session, comp: Competition, spec: core.Competition, phase: str, kind: str,
                cutoff: datetime | None) -> core.Leaderboard:
-        from hub.service.competitions_api import core_member
-
         rows = session.execute(select(Submission, Grade).join(Grade, Grade.submission_id == Submission.id)
                                .where(Submission.competition_id == comp.id, Submission.status == "graded")).all()
         records = [r for r in (score_record(spec, sub, grade) for sub, grade in rows) if r and r.phase == phase]
@@ -72,8 +92,6 @@ class BoardCache:
         """Grading-thread callback: store the public score, then move the boards on the web loop."""
         if sub.competition_id is None:
             return
-        from hub.service.competitions_api import core_member, spec_of
-
         comp = session.get(Competition, sub.competition_id)
         spec = spec_of(comp)
         record = score_record(spec, sub, grade)

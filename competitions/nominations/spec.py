@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from competitions.spec import _CJK, _key, _slug
+from competitions.spec import ChineseTitle, Key, Slug
 from competitions.yamlspec import Problem, load_spec, validate_file
 
 AWARDS = {
@@ -37,7 +37,7 @@ class Source(_Spec):
 
 class Eligibility(_Spec):
     approved_members_only: bool = True
-    units: list[Annotated[str, AfterValidator(_key)]] = []  # codes of unions whose members may be nominated
+    units: list[Key] = []  # codes of unions whose members may be nominated
     not_awarded_within_years: int | None = Field(None, ge=1, le=20)
     exclude_disqualified: bool = True
 
@@ -55,8 +55,8 @@ class Procedure(_Spec):
 
 
 class NominationRound(_Spec):
-    slug: Annotated[str, AfterValidator(_slug)]
-    title: str = Field(min_length=2, max_length=200)
+    slug: Slug
+    title: ChineseTitle
     award: Literal["may_day_women", "may_day_medal", "studio"]
     year: int = Field(ge=2000, le=2100)
     description: str = ""
@@ -65,13 +65,6 @@ class NominationRound(_Spec):
     quota: Quota
     import_external: bool = False  # the 五一劳动奖章 list also holds candidates from outside the platform
     procedure: Procedure = Procedure()
-
-    @field_validator("title")
-    @classmethod
-    def _chinese(cls, value: str) -> str:
-        if not _CJK.search(value):
-            raise ValueError("标题应使用中文 / the title should be in Chinese")
-        return value
 
     @model_validator(mode="after")
     def _medal_needs_share(self) -> "NominationRound":

@@ -52,7 +52,7 @@ class JinguoService(Application):
         upgrade(platform.db_url)
         url = os.environ.get("JUPYTERHUB_SERVICE_URL", f"http://127.0.0.1:{platform.service_port}")
         port = int(url.rsplit(":", 1)[1].split("/")[0])
-        boards = BoardCache(platform.db_url, ioloop.IOLoop.current())
+        boards = BoardCache(ioloop.IOLoop.current())
         queue = GradingQueue(parent=self, db_url=platform.db_url, data_dir=platform.data_dir,
                              on_graded=[boards.on_graded])
         self.make_app(queue, boards).listen(port, address="127.0.0.1", xheaders=True)

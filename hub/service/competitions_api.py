@@ -2,40 +2,19 @@
 road into the grading queue. The rules are competitions/'s; this module only persists and serves them."""
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
 
 import competitions as core
-from hub.competition_boards import board_json
-from hub.orm import Competition, Grade, Member, Submission, aware
+from hub.competition_boards import board_json, core_member, spec_of
+from hub.orm import Competition, Grade, Submission, aware
 from hub.service.base import APIHandler, Refusal, requires
 from hub.submissions import SubmissionRefused, notebook_bytes, receive
 
 LIMIT_CODES = {"daily_limit", "phase_limit"}
 ELIGIBILITY_CODES = {"not_approved", "disqualified", "unit", "division", "course", "not_qualified"}
-
-
-@functools.lru_cache(maxsize=32)
-def _load(text: str) -> core.Competition:
-    return core.load_competition(text)
-
-
-def spec_of(row: Competition) -> core.Competition:
-    return _load(row.spec_yaml)
-
-
-def core_member(m: Member) -> core.Member:
-    """Her profile as the competition rules see it."""
-    units, unit = [], m.org_unit
-    while unit is not None:
-        units.append(unit.code)
-        unit = unit.parent
-    return core.Member(id=m.id, real_name=m.real_name, status=m.status.value, units=tuple(reversed(units)),
-                       unit_name=m.org_unit.name, region=m.region.code, industry=m.industry.code,
-                       employment_form=m.employment_form.code, new_form=m.employment_form.is_new_form)
 
 
 def competition_json(row: Competition, now: datetime) -> dict:
