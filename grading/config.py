@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from traitlets import Bool, Float, Integer, List, Unicode, default
+from traitlets import Bool, Enum, Float, Integer, List, Unicode, default
 from traitlets.config import Configurable
 
 
@@ -30,6 +30,12 @@ class SandboxLimits(Configurable):
     ).tag(config=True)
     sandbox_uid_count = Integer(256, help="How many uids from sandbox_uid the workers may use.").tag(config=True)
     bwrap = Unicode("/usr/bin/bwrap", help="The bubblewrap program.").tag(config=True)
+    traceback_mode = Enum(
+        ["Plain", "Context", "Verbose", "Minimal"], "Plain",
+        help="How a failing cell's traceback is written into the autograded notebook and the feedback (IPython's "
+             "%xmode). Plain is Python's own layout and ~10x cheaper per failing cell than IPython's default Context, "
+             "which adds the surrounding source lines; scores are the same either way.",
+    ).tag(config=True)
     kernel_packages = List(
         Unicode(), ["widgets"],
         help="Python packages a submission may import that live outside the environment's prefix (an editable "

@@ -11,8 +11,9 @@ Everything else in nbgrader's Autograde pipeline is untouched. Differences, all 
 from __future__ import annotations
 
 import hashlib
-import os
 import hmac
+import os
+import re
 import secrets
 import time
 
@@ -23,6 +24,9 @@ from traitlets import Integer
 from grading.sandbox import Zygote, ZygoteKernelManager, new_verdict_key
 
 VERDICT_MIME = "application/x-jinguo-verdict+json"
+_ANSI = r"(?:\x1b\[[0-9;]*m)*"
+_GUARD_FRAME = re.compile(r"__jinguo_guard__\(|/opt/jinguo/zygote\.py")
+_TEST_FRAME = re.compile(rf"File {_ANSI}<hidden test \d+>:(\d+){_ANSI} in {_ANSI}__jinguo_test_\d+__{_ANSI}")
 
 
 def is_test_cell(cell) -> bool:
@@ -129,6 +133,9 @@ class GuardedExecute(Execute):
             want = hmac.new(self._key, f"{self._job}|{index}|{v['value']}".encode(), hashlib.sha256).hexdigest()
             if hmac.compare_digest(want, str(v.get("mac", ""))):
                 good = v
+        for o in cell.outputs:
+            if o.get("output_type") == "error":
+                o["traceback"] = tidy_traceback(o.get("traceback", []), cell.get("execution_count"))
         has_error = any(o.get("output_type") == "error" for o in cell.outputs)
         if good is None:
             if not has_error:
@@ -141,3 +148,14 @@ class GuardedExecute(Execute):
             cell.outputs = [o for o in cell.outputs if o.get("output_type") != "execute_result"]
         for o in results:
             o.setdefault("data", {})["text/plain"] = good["value"]
+
+
+def tidy_traceback(entries: list[str], count: int | None) -> list[str]:
+    """A failed test's traceback as if she had run the test cell herself: the guard's frames dropped, the
+    test's own frame named after its cell (it shows no source line: hidden tests stay hidden)."""
+    tidy = []
+    for entry in entries:
+        if _GUARD_FRAME.search(entry):
+            continue
+        tidy.append(_TEST_FRAME.sub(lambda m: f"Cell In[{count or ' '}], line {m.group(1)}", entry))
+    return tidy

@@ -165,6 +165,7 @@ class Zygote:
         self.limits, self.sandbox = limits, sandbox
         self.slot = Slot(limits) if sandbox else None
         self.proc: subprocess.Popen | None = None
+        self._used = True  # anything run or copied in since the last reset: start clean
         self.start()
 
     def start(self) -> None:
@@ -215,6 +216,8 @@ class Zygote:
 
     def prepare(self, files: Path, notebooks: Path) -> None:
         """Fresh folders holding a copy of this submission's files."""
+        self.reset()
+        self._used = True
         if self.slot:
             self.slot.wipe()
             self.slot.fill(files, notebooks)
@@ -225,7 +228,11 @@ class Zygote:
             _copy_submission(files, notebooks, self.work)
 
     def reset(self) -> None:
-        """Kill everything the last kernel left; restart the zygote if it is gone."""
+        """Kill everything the last kernel left; restart the zygote if it is gone. Nothing to do when nothing
+        ran or was copied in since the last reset."""
+        if not self._used and self.alive():
+            return
+        self._used = False
         try:
             if self.alive():
                 self.ask({"op": "reset"})
@@ -316,9 +323,11 @@ class ZygoteKernelManager(AsyncKernelManager):
         inside["signature_scheme"] = self.session.signature_scheme
         lim = z.limits
         req = {"op": "kernel", "conn": inside, "cwd": z.work_inside, "ipc": z.ipc_inside, "job": self.job,
+               "xmode": z.limits.traceback_mode,
                "limits": {"cpu_seconds": lim.cpu_seconds, "memory_mb": lim.memory_mb,
                           "file_size_mb": lim.file_size_mb, "open_files": lim.open_files}}
         secret = json.dumps({"key": self.verdict_key.hex(), "tests": self.tests})
+        z._used = True
         answer = z.ask(req, then=secret)
         if not answer.get("ok"):
             raise RuntimeError("the sandboxed kernel did not start")

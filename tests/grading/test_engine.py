@@ -48,6 +48,16 @@ def test_autograded_notebooks_keep_the_real_test_source(graded):
     assert "jinguo" not in json.dumps(nb)  # no guard call, no verdict left behind
 
 
+def test_a_failed_test_reads_as_if_she_ran_the_test_cell_herself(graded):
+    nb = nbformat.read(graded["course"] / "autograded" / "partial" / "ps1" / "problem.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_hidden")
+    text = "\n".join(cell.outputs[0]["traceback"])
+    assert "jinguo" not in text and "zygote" not in text  # the guard's frames are gone
+    assert f"In[{cell.execution_count}]" in text and "TypeError" in text
+    assert "sum(values)" in text  # her own line that failed is shown
+    assert "None" not in text.split("TypeError")[0]  # the hidden test's source is not
+
+
 def test_every_submission_gets_a_status_and_cell_detail(graded):
     res = graded["results"]
     assert set(res) == set(KINDS) | set(HOSTILE)
