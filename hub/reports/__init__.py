@@ -1,0 +1,9 @@
+"""Organizer reports: participation and coverage tables (SQL), written as xlsx or as a PDF with charts.
+
+``build_tables(session, scope)`` computes the tables; ``write_xlsx`` and ``write_pdf`` render them.
+"""
+from hub.reports.render import REPORT_TITLE, write_pdf, write_xlsx
+from hub.reports.tables import TABLE_BUILDERS, ReportError, ReportScope, Table, build_tables, resolve_region
+
+__all__ = ["REPORT_TITLE", "TABLE_BUILDERS", "ReportError", "ReportScope", "Table", "build_tables",
+           "resolve_region", "write_pdf", "write_xlsx"]
