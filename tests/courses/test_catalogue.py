@@ -1,0 +1,232 @@
+"""The course catalogue: five courses load, quizzes cite the law, every course's solutions earn full marks
+and its blank release nothing through real nbgrader and the real grading engine, and the lessons run."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+from courses.catalogue import (
+    CatalogueError,
+    Course,
+    UnknownCourse,
+    UnknownQuiz,
+    check_quiz,
+    course,
+    load_catalogue,
+    quiz_items,
+    source_dir,
+)
+
+BIN = Path(sys.executable).parent
+SLUGS = ["office-data", "charts", "new-forms", "rights", "cadres"]
+CATALOGUE = {c.slug: c for c in load_catalogue()}
+
+
+def _nbgrader(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def _notebooks(c: Course):
+    for a in c.assignments:
+        for name in a.notebooks:
+            yield a, nbformat.read(c.source_dir / a.name / name, as_version=4)
+
+
+def _points(c: Course, assignment: str, cell_type: str) -> float:
+    """Points of the graded cells of one kind: code cells are autograded, markdown ones wait for a person."""
+    return sum(float(_nbgrader(cell)["points"]) for a, nb in _notebooks(c) if a.name == assignment
+               for cell in nb.cells if _nbgrader(cell).get("grade") and cell.cell_type == cell_type)
+
+
+# --- the catalogue ------------------------------------------------------------------------------------
+
+def test_five_courses_load_with_lessons_assignments_and_a_manual_answer():
+    assert sorted(CATALOGUE) == sorted(SLUGS)
+    for slug, c in CATALOGUE.items():
+        assert course(slug) == c and source_dir(slug) == c.path / "source"
+        assert len(c.assignments) >= 3 and len(c.lessons) >= 1, slug
+        assert all((c.lessons_dir / name).is_file() for name in c.lessons)
+        assert all(0 < a.pass_ratio <= 1 for a in c.assignments)
+        manual = [cell for _, nb in _notebooks(c) for cell in nb.cells
+                  if cell.cell_type == "markdown" and _nbgrader(cell).get("grade") and _nbgrader(cell).get("solution")]
+        assert manual, f"{slug}: 至少要有一道人工评分的文字题"
+        for a in c.assignments:
+            assert _points(c, a.name, "code") > 0, f"{slug}/{a.name}: 没有自动评分的检查"
+
+
+def test_source_notebooks_are_nbgrader_sources_with_hidden_tests():
+    for slug, c in CATALOGUE.items():
+        for a, nb in _notebooks(c):
+            cells = [cell for cell in nb.cells if _nbgrader(cell)]
+            assert all(_nbgrader(cell)["schema_version"] == 3 for cell in cells)
+            ids = [_nbgrader(cell)["grade_id"] for cell in cells]
+            assert len(ids) == len(set(ids)), f"{slug}/{a.name}: grade_id 重复"
+            tests = [cell for cell in cells if _nbgrader(cell).get("grade") and cell.cell_type == "code"]
+            assert tests and all("### BEGIN HIDDEN TESTS" in t.source for t in tests), f"{slug}/{a.name}"
+            answers = [cell for cell in cells if _nbgrader(cell).get("solution")]
+            assert all("### BEGIN SOLUTION" in s.source for s in answers), f"{slug}/{a.name}"
+            assert any(_nbgrader(cell).get("locked") and cell.cell_type == "markdown" for cell in cells)
+
+
+def test_every_quiz_has_an_explanation_and_cites_the_law():
+    quizzes = quiz_items("rights")
+    assert len(quizzes) >= 8
+    for qid, q in quizzes.items():
+        assert qid.startswith("rights/") and q.id == qid
+        assert q.citation.startswith("《") and "第" in q.citation and "条" in q.citation, qid
+        assert q.explanation and set(q.answer) <= {k for k, _ in q.options}
+    assert quiz_items("office-data") == {}
+
+
+def test_the_notebook_quizzes_are_the_quizzes_file():
+    """Each quiz answered in a rights notebook (cell "# 测验 rights/qN") has the answer quizzes.yaml gives."""
+    quizzes, seen = quiz_items("rights"), set()
+    for _, nb in _notebooks(CATALOGUE["rights"]):
+        for cell in nb.cells:
+            if cell.cell_type == "code" and cell.source.startswith("# 测验 "):
+                qid = cell.source.splitlines()[0].removeprefix("# 测验 ")
+                scope: dict = {}
+                exec(cell.source, scope)  # the solution: one assignment of a letter or a list of letters
+                (value,) = [v for k, v in scope.items() if k.startswith("答案_")]
+                assert tuple(sorted([value] if isinstance(value, str) else value)) == quizzes[qid].answer, qid
+                seen.add(qid)
+    assert seen == set(quizzes)
+
+
+def test_a_bad_quiz_file_names_every_bad_quiz(tmp_path):
+    shutil.copytree(CATALOGUE["rights"].path, tmp_path / "rights")
+    path = tmp_path / "rights" / "quizzes.yaml"
+    quizzes = yaml.safe_load(path.read_text(encoding="utf-8"))
+    quizzes[2]["answer"], quizzes[3]["citation"], quizzes[4]["id"] = "E", "第七条", "office-data/q5"
+    path.write_text(yaml.safe_dump(quizzes, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError) as err:
+        quiz_items("rights", root=tmp_path)
+    text = str(err.value)
+    assert str(path) in text and "2: 答案 'E' 不在选项中" in text and "3.citation" in text and "4.id" in text
+
+
+def test_check_quiz_right_and_wrong_answers():
+    right = check_quiz("rights", "rights/q1", ["B"])
+    assert right == {"correct": True, "explanation": right["explanation"], "citation": "《女职工劳动保护特别规定》第七条"}
+    assert "98" in right["explanation"]
+    wrong = check_quiz("rights", "rights/q1", ["a"])
+    assert wrong["correct"] is False and wrong["explanation"] == right["explanation"]
+    multi = next(q for q in quiz_items("rights").values() if q.multiple)
+    assert check_quiz("rights", multi.id, list(reversed(multi.answer)))["correct"] is True
+    assert check_quiz("rights", multi.id, list(multi.answer[:1]))["correct"] is False
+
+
+def test_unknown_quiz_course_or_option_is_a_clear_error():
+    with pytest.raises(UnknownQuiz, match="没有测验") as err:
+        check_quiz("rights", "rights/q999", ["A"])
+    assert isinstance(err.value, KeyError) and "rights/q999" in str(err.value)
+    with pytest.raises(UnknownCourse, match="no course"):
+        course("no-such-course")
+    with pytest.raises(ValueError, match="请从选项"):
+        check_quiz("rights", "rights/q1", ["Z"])
+
+
+def test_a_bad_course_file_names_the_file_and_the_field(tmp_path):
+    root = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE["office-data"].path, root / "office-data")
+    path = root / "office-data" / "course.yaml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec["assignments"][1]["pass_ratio"] = 1.5
+    del spec["title_en"]
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(root)
+    text = str(err.value)
+    assert str(path) in text and "assignments.1.pass_ratio" in text and "title_en: 缺少必填项" in text
+    spec["title_en"], spec["assignments"][1]["pass_ratio"] = "x", 0.6
+    spec["lessons"] = ["missing.ipynb"]
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="lessons.0: 找不到 lessons/missing.ipynb"):
+        load_catalogue(root)
+    path.write_text("slug: [", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="YAML"):
+        load_catalogue(root)
+
+
+# --- every course through real nbgrader and the real grading engine -----------------------------------
+
+def _env() -> dict:
+    return dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+
+
+def _release(c: Course, root: Path) -> Path:
+    """An nbgrader course folder for ``c``: its assignments generated by ``nbgrader generate_assignment``, and
+    two students: "solver" hands in the source notebooks (solutions in), "blank" the release unchanged."""
+    shutil.copytree(c.source_dir, root / "source")
+    (root / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.course_id = {c.slug!r}\n")
+    for a in c.assignments:  # one after another: they share the course's gradebook.db
+        run = subprocess.run([str(BIN / "nbgrader"), "generate_assignment", a.name, "--force"], cwd=root,
+                             env=_env(), capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, f"{c.slug}/{a.name}: {run.stderr[-2000:]}"
+        shutil.copytree(root / "source" / a.name, root / "submitted" / "solver" / a.name)  # data files too
+        shutil.copytree(root / "release" / a.name, root / "submitted" / "blank" / a.name)
+    return root
+
+
+@pytest.fixture(scope="module")
+def released(request, tmp_path_factory):
+    """{slug: Future of its course folder}. Courses are generated two at a time in the background (each in its
+    own folder and gradebook) while the tests grade the ones already done: nbgrader's ~2 s start-up per
+    assignment would otherwise dominate this module's run time."""
+    wanted = [item.callspec.params["slug"] for item in request.session.items
+              if item.originalname == "test_solutions_earn_full_marks_and_the_blank_release_nothing"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        yield {slug: pool.submit(_release, CATALOGUE[slug], tmp_path_factory.mktemp(slug)) for slug in wanted}
+
+
+@pytest.fixture
+def closed_pools():
+    yield
+    from grading.engine import close_pools
+
+    close_pools()  # each course has its own folder: do not keep its worker pool for the next one
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the grading sandbox switches to an unprivileged uid: run as root")
+@pytest.mark.parametrize("slug", SLUGS)
+def test_solutions_earn_full_marks_and_the_blank_release_nothing(slug, released, closed_pools):
+    from grading import autograde
+
+    c = CATALOGUE[slug]
+    root = released[slug].result()
+    for a in c.assignments:
+        assert not any("BEGIN HIDDEN TESTS" in p.read_text(encoding="utf-8")
+                       for p in (root / "release" / a.name).glob("*.ipynb"))
+        results = {r.student: r for r in autograde(root, a.name, ["solver", "blank"], workers=2)}
+        solver, blank = results["solver"], results["blank"]
+        auto, manual = _points(c, a.name, "code"), _points(c, a.name, "markdown")
+        failed = [(cell.cell, cell.error) for nb in solver.notebooks for cell in nb.cells if cell.test and not cell.passed]
+        assert solver.status == "graded", (a.name, solver.message)
+        assert solver.score == auto, (a.name, failed)  # every autograded point; the written answers wait for a person
+        assert solver.max_score == auto + manual
+        assert blank.status == "graded" and blank.score < solver.score and blank.score == 0, (a.name, blank)
+
+
+# --- lessons ------------------------------------------------------------------------------------------
+
+LESSONS = [(slug, name) for slug in SLUGS for name in CATALOGUE[slug].lessons]
+
+
+@pytest.mark.parametrize(("slug", "lesson"), LESSONS, ids=[f"{s}/{n}" for s, n in LESSONS])
+def test_lessons_run_without_error(slug, lesson, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", _env()["PATH"])  # the kernel spec runs "python": the venv's
+    folder = tmp_path / "lessons"
+    shutil.copytree(CATALOGUE[slug].lessons_dir, folder)
+    nb = nbformat.read(folder / lesson, as_version=4)
+    NotebookClient(nb, timeout=30, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    errors = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
+    assert not errors
