@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import hashlib
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 
@@ -67,38 +65,22 @@ def cmd_competition(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace, path: Path) -> int:
-    from sqlalchemy import select
-
-    from competitions import load_competition
     from hub.cli import load_platform
+    from hub.competition_admin import publish
+    from hub.competition_boards import spec_of
     from hub.db import session_scope, upgrade
-    from hub.members import audit
-    from hub.orm import Competition
 
     text = path.read_text(encoding="utf-8")
-    spec = load_competition(text, str(path))
     platform = load_platform(args.config)
     platform.ensure_data_dir()
     upgrade(platform.db_url)
-    digest = hashlib.sha256(text.encode()).hexdigest()
     with session_scope(platform.db_url) as s:
-        row = s.scalar(select(Competition).where(Competition.slug == spec.slug))
-        before = None
-        if row is None:
-            row = Competition(slug=spec.slug, title=spec.title, spec_yaml=text)
-            s.add(row)
-        else:
-            before = {"status": row.status, "sha256": hashlib.sha256(row.spec_yaml.encode()).hexdigest()}
-            if before["sha256"] == digest and row.status == "open":
-                print(f"竞赛已发布，内容未变 / already open, unchanged: {spec.slug}")
-                return 0
-            row.title, row.spec_yaml = spec.title, text
-        row.status = "open"
-        row.opened_at = row.opened_at or datetime.now(timezone.utc).replace(tzinfo=None)
-        s.flush()
-        audit(s, f"cli:{getpass.getuser()}", "competition.open", "competition", spec.slug,
-              before=before, after={"status": "open", "sha256": digest, "file": str(path)}, reason=args.reason)
-    print(f"已发布 / opened: {spec.slug}  {spec.title}  ({len(spec.phases)} 个阶段 / phases)")
+        row, changed = publish(s, text, str(path), f"cli:{getpass.getuser()}", args.reason)
+        slug, title, phases = row.slug, row.title, len(spec_of(row).phases)
+    if not changed:
+        print(f"竞赛已发布，内容未变 / already open, unchanged: {slug}")
+        return 0
+    print(f"已发布 / opened: {slug}  {title}  ({phases} 个阶段 / phases)")
     return 0
 
 

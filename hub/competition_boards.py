@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tornado.ioloop import IOLoop
 
 import competitions as core
-from hub.orm import Competition, Grade, Member, Submission, aware
+from hub.orm import Competition, Disqualification, Grade, Member, Submission, aware
 
 Key = tuple[int, str, str]  # competition id, phase key, "public" | "private"
 
@@ -86,7 +86,17 @@ class BoardCache:
         records = [r for r in (score_record(spec, sub, grade) for sub, grade in rows) if r and r.phase == phase]
         ids = {r.member for r in records}
         members = {m.id: core_member(m) for m in session.scalars(select(Member).where(Member.id.in_(ids)))} if ids else {}
-        return core.Leaderboard(spec, phase, kind=kind, cutoff=cutoff, members=members, records=records)
+        lb = core.Leaderboard(spec, phase, kind=kind, cutoff=cutoff, members=members, records=records)
+        for member_id in session.scalars(select(Disqualification.member_id)
+                                         .where(Disqualification.competition_id == comp.id)):
+            lb.disqualify(member_id)
+        return lb
+
+    def disqualify(self, comp_id: int, member_id: int, out: bool = True) -> None:
+        """Take her off (or, with out=False, put her back on) every board of the competition at once."""
+        for (cid, _phase, _kind), lb in self._boards.items():
+            if cid == comp_id:
+                lb.disqualify(member_id) if out else lb.reinstate(member_id)
 
     def on_graded(self, session: Session, sub: Submission, grade: Grade) -> None:
         """Grading-thread callback: store the public score, then move the boards on the web loop."""

@@ -14,6 +14,7 @@ from traitlets import Bool, Float, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
 from hub.db import session_scope
+from hub.members import audit
 from hub.orm import Assignment, Competition, Course, Grade, Member, Submission, aware, utcnow
 
 WAITING = ("received", "queued", "grading", "retrying")
@@ -108,6 +109,9 @@ class GradingQueue(LoggingConfigurable):
                 return
             grade = s.scalar(select(Grade).where(Grade.submission_id == submission_id)) or Grade(
                 submission_id=submission_id)
+            if grade.id is not None and grade.score != float(payload["score"]):  # a rescore changed it
+                audit(s, "grader", "grade.rescored", "submission", submission_id, before={"score": grade.score},
+                      after={"score": float(payload["score"])})
             grade.score, grade.max_score = float(payload["score"]), float(payload["max_score"])
             grade.needs_manual = any(c.get("needs_manual_grade") for nb in payload.get("notebooks", [])
                                      for c in nb.get("cells", []))

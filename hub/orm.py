@@ -240,3 +240,101 @@ class AppendOnlyError(RuntimeError):
 def _refuse_audit_change(mapper: Any, connection: Any, target: AuditLog) -> None:
     # The database refuses too (triggers in the migration); this gives a clear Python error first.
     raise AppendOnlyError("审计日志只能追加 / the audit log is append-only")
+
+
+class NominationRound(Base):
+    """One nomination round (五一巾帼奖, 五一劳动奖章 list, studio cultivation): its YAML and where the procedure
+    stands. The rules are competitions.nominations'; hub/nominations.py is the only writer."""
+
+    __tablename__ = "nomination_rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    award: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    spec_yaml: Mapped[str] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(16), default="draft")  # draft | review | notice | final
+    notice_days: Mapped[int] = mapped_column(Integer)
+    selection_problem: Mapped[str] = mapped_column(Text, default="")  # "zh / en" when the women's share is short
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(NAME_LEN))
+    drafted_at: Mapped[datetime | None]  # None until the list is computed (again, after an import)
+    notice_starts_at: Mapped[datetime | None]
+    notice_ends_at: Mapped[datetime | None]
+    finalized_at: Mapped[datetime | None]
+
+
+class NominationEntry(Base):
+    """A candidate of a round, from the platform (member_id) or imported from a file, and whether she is listed."""
+
+    __tablename__ = "nomination_entries"
+    __table_args__ = (UniqueConstraint("round_id", "candidate_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("nomination_rounds.id"), index=True)
+    candidate_key: Mapped[str] = mapped_column(String(64))  # "member:12" | "ext:3" (row of the imported file)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    source: Mapped[str] = mapped_column(String(16))  # platform | import
+    name: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(128), default="")
+    region: Mapped[str] = mapped_column(String(64), default="")
+    gender: Mapped[str] = mapped_column(String(8))
+    merit: Mapped[float] = mapped_column(Float, default=0.0)
+    achievement: Mapped[str] = mapped_column(Text, default="")  # the public line of the notice
+    eligible: Mapped[bool] = mapped_column(Boolean, default=True)
+    included: Mapped[bool] = mapped_column(Boolean, default=False)
+    rank: Mapped[int | None] = mapped_column(Integer)  # place in merit order among the eligible
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class NominationReview(Base):
+    """A reviewer's comment or vote on a candidate; a changed vote is a new row (the latest counts)."""
+
+    __tablename__ = "nomination_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("nomination_rounds.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("nomination_entries.id"))
+    reviewer: Mapped[str] = mapped_column(String(NAME_LEN))
+    comment: Mapped[str | None] = mapped_column(Text)
+    vote: Mapped[bool | None] = mapped_column(Boolean)  # True for, False against; None for a comment
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NominationObjection(Base):
+    """An objection filed during the public notice, and the organizer's recorded answer."""
+
+    __tablename__ = "nomination_objections"
+    __table_args__ = (UniqueConstraint("round_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("nomination_rounds.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... within the round, as the procedure numbers them
+    entry_id: Mapped[int] = mapped_column(ForeignKey("nomination_entries.id"))
+    member: Mapped[str] = mapped_column(String(NAME_LEN))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    answered_at: Mapped[datetime | None]
+
+
+class CompetitionEntry(Base):
+    """She joined a competition (from the zone): the collective board counts entrants per union."""
+
+    __tablename__ = "competition_entries"
+    __table_args__ = (UniqueConstraint("competition_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Disqualification(Base):
+    """An organizer's decision that she no longer competes (reason required; lifting it is a new audit entry)."""
+
+    __tablename__ = "competition_disqualifications"
+    __table_args__ = (UniqueConstraint("competition_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(NAME_LEN))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -130,6 +130,18 @@ def read_candidates(data: bytes, filename: str, id_prefix: str = "ext") -> list[
     return out
 
 
+def read_achievements(data: bytes, filename: str, id_prefix: str = "ext") -> dict[str, str]:
+    """The 主要事迹 (achievement) column by candidate id, for a file ``read_candidates`` accepted: the public notice
+    shows it, the selection does not need it. Empty when the file has no such column."""
+    rows = _rows(data, filename)
+    header = [title.lower() for title in rows[0]] if rows else []
+    column = next((i for i, title in enumerate(header) if title in COLUMNS["achievement"]), None)
+    if column is None:
+        return {}
+    return {f"{id_prefix}:{number}": row[column] for number, row in enumerate(rows[1:], start=2)
+            if any(row) and column < len(row) and row[column]}
+
+
 def read_candidates_file(path: str | Path) -> list[Candidate]:
     path = Path(path)
     return read_candidates(path.read_bytes(), path.name)

@@ -84,6 +84,12 @@ def _need(state: RoundState, *stages: Stage) -> None:
                              f"the round is in {state.stage}; this is allowed only in {', '.join(stages)}")
 
 
+def require_stage(state: RoundState, *stages: Stage) -> None:
+    """Refuse, in the procedure's own words, a write the round's stage does not allow (every write after final).
+    For the shell's own writes around the steps (importing candidates, recomputing the draft)."""
+    _need(state, *stages)
+
+
 def draft(entries: list[Entry], notice_days: int, actor: str, now: datetime) -> Step:
     state = RoundState("draft", tuple(entries), notice_days)
     return state, [AuditEntry(now, actor, "nomination.draft", "round", None,

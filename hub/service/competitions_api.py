@@ -8,9 +8,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 import competitions as core
+from hub.competition_admin import context_for
 from hub.competition_boards import board_json, core_member, spec_of
 from hub.orm import Competition, Grade, Submission, aware
 from hub.service.base import APIHandler, Refusal, requires
+from hub.service.competition_pages import shown_phase
 from hub.submissions import SubmissionRefused, notebook_bytes, receive
 
 LIMIT_CODES = {"daily_limit", "phase_limit"}
@@ -57,7 +59,8 @@ class SubmissionsHandler(CompetitionHandler):
         history = [core.Attempt(task=t, submitted_at=aware(at), status=st) for t, at, st in self.db.execute(
             select(Submission.task, Submission.received_at, Submission.status)
             .where(Submission.competition_id == row.id, Submission.member_id == member.id))]
-        decision = core.check_submission(spec, core_member(member), task, now, history)
+        decision = core.check_submission(spec, core_member(member), task, now, history,
+                                         context_for(self.db, row, member))
         if not decision:
             status = 429 if decision.code in LIMIT_CODES else 403 if decision.code in ELIGIBILITY_CODES else 409
             raise Refusal(status, decision.code, decision.zh, decision.en,
@@ -107,7 +110,7 @@ class LeaderboardHandler(CompetitionHandler):
     async def get(self, slug: str) -> None:
         row, now = self._competition(slug), datetime.now(timezone.utc)
         spec = spec_of(row)
-        phase = self._phase(spec, now)
+        phase = shown_phase(spec, now, self.get_argument("phase", None))
         kind = self.get_argument("board", "public")
         if kind not in ("public", "private"):
             raise Refusal(400, "bad_board", "榜单只有 public 和 private 两种", "board is public or private")
@@ -124,19 +127,6 @@ class LeaderboardHandler(CompetitionHandler):
         viewer = self.member.id if self.member else None
         data = board_json(lb, spec.privacy, division, offset, limit, viewer)
         self.write_json({**data, "phase": phase.key})
-
-    def _phase(self, spec: core.Competition, now: datetime) -> core.spec.Phase:
-        key = self.get_argument("phase", None)
-        if key:
-            try:
-                return spec.phase(key)
-            except (KeyError, ValueError):
-                raise Refusal(404, "phase_not_found", "没有这个阶段", "No such phase")
-        current = spec.phase_at(now)
-        if current is not None:
-            return current
-        started = [p for p in spec.phases if p.opens_at <= now]
-        return started[-1] if started else spec.phases[0]
 
 
 ROUTES = [

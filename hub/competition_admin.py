@@ -1,0 +1,208 @@
+"""What organizers and competitors do to a running competition, persisted and audited: join, disqualify and
+reinstate, close or freeze a phase, rescore a task after its tests were fixed, export results as xlsx.
+
+The rules are competitions/' (eligibility, organizer); this module only loads rows, calls them, saves the
+outcome and writes the audit log (who, when, what, before/after, why)."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import competitions as core
+from competitions.organizer import close_phase, freeze_phase
+from hub.competition_boards import core_member, spec_of
+from hub.members import audit
+from hub.orm import (Competition, CompetitionEntry, Course, Disqualification, Enrolment, Grade, Member, Submission,
+                     utcnow)
+
+FINISHED = ("graded", "invalid", "timeout")
+
+
+class ActionRefused(ValueError):
+    def __init__(self, zh: str, en: str, status: int = 409):
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en, self.status = zh, en, status
+
+
+def publish(session: Session, text: str, filename: str, actor: str, reason: str = "") -> tuple[Competition, bool]:
+    """Open a competition from its YAML text (new, or a changed version of one already open): validated by
+    competitions/ first (SpecError lists every problem), audited with the text's digest before and after.
+    Returns the row and whether anything changed."""
+    spec = core.load_competition(text, filename)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    row = session.scalar(select(Competition).where(Competition.slug == spec.slug))
+    before = None
+    if row is None:
+        row = Competition(slug=spec.slug, title=spec.title, spec_yaml=text)
+        session.add(row)
+    else:
+        before = {"status": row.status, "sha256": hashlib.sha256(row.spec_yaml.encode()).hexdigest()}
+        if before["sha256"] == digest and row.status == "open":
+            return row, False
+        row.title, row.spec_yaml = spec.title, text
+    row.status = "open"
+    row.opened_at = row.opened_at or utcnow()
+    session.flush()
+    audit(session, actor, "competition.open", "competition", spec.slug, before=before,
+          after={"status": "open", "sha256": digest, "file": filename}, reason=reason)
+    return row, True
+
+
+def context_for(session: Session, comp: Competition, member: Member) -> core.EligibilityContext:
+    """The facts eligibility needs that are not in her profile: courses passed, a disqualification."""
+    dq = session.scalar(select(Disqualification).where(Disqualification.competition_id == comp.id,
+                                                       Disqualification.member_id == member.id))
+    passed = session.scalars(select(Course.slug).join(Enrolment, Enrolment.course_id == Course.id).where(
+        Enrolment.member_id == member.id, Enrolment.completed_at.is_not(None))).all()
+    return core.EligibilityContext(passed_courses=frozenset(passed), disqualified=dq is not None,
+                                   disqualified_reason=dq.reason if dq else "")
+
+
+def disqualified_ids(session: Session, comp: Competition) -> set[int]:
+    return set(session.scalars(select(Disqualification.member_id).where(Disqualification.competition_id == comp.id)))
+
+
+def join(session: Session, comp: Competition, member: Member) -> CompetitionEntry:
+    """She enters the competition; refused (with the rule's reason) when she may not."""
+    spec = spec_of(comp)
+    decision = core.eligibility(core_member(member), spec, context_for(session, comp, member))
+    if not decision:
+        raise ActionRefused(decision.zh, decision.en, 403)
+    entry = session.scalar(select(CompetitionEntry).where(CompetitionEntry.competition_id == comp.id,
+                                                          CompetitionEntry.member_id == member.id))
+    if entry is None:
+        entry = CompetitionEntry(competition_id=comp.id, member_id=member.id)
+        session.add(entry)
+        session.flush()
+        audit(session, member.username, "competition.join", "competition", comp.slug, after={"member": member.username})
+    return entry
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ActionRefused("请写明理由", "a written reason is required", 400)
+    return reason[:1000]
+
+
+def disqualify(session: Session, comp: Competition, username: str, reason: str, actor: str) -> Member:
+    reason = _reason(reason)
+    member = session.scalar(select(Member).where(Member.username == username))
+    if member is None:
+        raise ActionRefused("找不到这位参赛者", f"no member {username!r}", 404)
+    if member.id in disqualified_ids(session, comp):
+        raise ActionRefused("已经取消过她的参赛资格", "she is already disqualified")
+    session.add(Disqualification(competition_id=comp.id, member_id=member.id, reason=reason, decided_by=actor))
+    audit(session, actor, "competition.disqualify", "competition", comp.slug,
+          before={"member": username, "disqualified": False}, after={"member": username, "disqualified": True},
+          reason=reason)
+    return member
+
+
+def reinstate(session: Session, comp: Competition, username: str, reason: str, actor: str) -> Member:
+    reason = _reason(reason)
+    member = session.scalar(select(Member).where(Member.username == username))
+    dq = member and session.scalar(select(Disqualification).where(Disqualification.competition_id == comp.id,
+                                                                  Disqualification.member_id == member.id))
+    if not dq:
+        raise ActionRefused("她没有被取消资格", "she is not disqualified", 404)
+    audit(session, actor, "competition.reinstate", "competition", comp.slug,
+          before={"member": username, "disqualified": True, "reason": dq.reason},
+          after={"member": username, "disqualified": False}, reason=reason)
+    session.delete(dq)
+    return member
+
+
+def _change_spec(session: Session, comp: Competition, action: str, phase_key: str, now: datetime, actor: str,
+                 reason: str, change, shown) -> None:
+    """Apply a competitions.organizer change to the saved spec, audited with what ``shown`` says of the phase
+    before and after."""
+    reason, spec = _reason(reason), spec_of(comp)
+    _phase(spec, phase_key)
+    try:
+        new = change(spec, phase_key, now)
+    except core.SpecError as exc:
+        raise ActionRefused(exc.problems[0].zh, exc.problems[0].en)
+    comp.spec_yaml = core.dump_competition(new)
+    audit(session, actor, action, "competition", comp.slug, before={"phase": phase_key, **shown(spec, phase_key)},
+          after={"phase": phase_key, **shown(new, phase_key)}, reason=reason)
+
+
+def close_now(session: Session, comp: Competition, phase_key: str, now: datetime, actor: str, reason: str) -> None:
+    _change_spec(session, comp, "competition.close_phase", phase_key, now, actor, reason, close_phase,
+                 lambda spec, key: {"closes_at": spec.phase(key).closes_at.isoformat()})
+
+
+def freeze_now(session: Session, comp: Competition, phase_key: str, now: datetime, actor: str, reason: str) -> None:
+    def shown(spec: core.Competition, key: str) -> dict:
+        cutoff = core.freeze_at(spec, spec.phase(key))
+        return {"frozen_from": cutoff.isoformat() if cutoff else None}
+
+    _change_spec(session, comp, "competition.freeze", phase_key, now, actor, reason, freeze_phase, shown)
+
+
+def _phase(spec: core.Competition, key: str):
+    try:
+        return spec.phase(key)
+    except (KeyError, ValueError):
+        raise ActionRefused("没有这个阶段", f"no phase {key!r}", 404)
+
+
+def rescore(session: Session, comp: Competition, task: str, data_dir: str | Path, actor: str, reason: str) -> list[int]:
+    """After the organizer fixed the task's tests in source/: the assignment is generated again and every
+    finished submission of the task goes back into the queue. The audit entry keeps every score before; the
+    grading queue audits each score that then changes (grade.rescored). Returns the ids to queue."""
+    reason = _reason(reason)
+    if not any(p.task(task) for p in spec_of(comp).phases):
+        raise ActionRefused("本竞赛没有这道题", f"no task {task!r} in this competition", 404)
+    course = Path(data_dir) / "competitions" / comp.slug
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    r = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "generate_assignment", task, "--force"],
+                       cwd=course, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise ActionRefused("重新生成题目失败，请检查题目的测试单元格", "generating the task again failed: "
+                            + (r.stderr.strip().splitlines() or ["?"])[-1][:300], 500)
+    rows = session.execute(select(Submission, Grade).outerjoin(Grade, Grade.submission_id == Submission.id).where(
+        Submission.competition_id == comp.id, Submission.task == task, Submission.status.in_(FINISHED))).all()
+    before = {str(sub.id): (grade.score if grade else None) for sub, grade in rows}
+    for sub, _ in rows:
+        sub.status = "queued"
+    audit(session, actor, "competition.rescore", "competition", comp.slug, before={"task": task, "scores": before},
+          after={"task": task, "queued": len(rows)}, reason=reason)
+    return [sub.id for sub, _ in rows]
+
+
+def results_xlsx(lb: core.Leaderboard, spec: core.Competition, members: dict[int, Member], title: str) -> bytes:
+    """One sheet per board division (overall first): rank, name, unit, region, industry, form, scores."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    tasks = [t.assignment for p in spec.phases if p.key == lb.phase for t in p.tasks]
+    for division in [core.OVERALL, *[d for d in lb.divisions() if d != core.OVERALL]]:
+        name = "总榜" if division == core.OVERALL else core.division_title(spec, division)
+        ws = wb.create_sheet(name[:31])
+        ws.append([f"{title} · {name} · {'最终榜 private' if lb.kind == 'private' else '公开榜 public'}"])
+        ws.append(["名次 rank", "姓名 name", "用户名 username", "基层工会 unit", "区域 region", "行业 industry",
+                   "用工形式 employment form", "总分 total", *tasks, "提交次数 submissions", "达到时间 reached at"])
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+        for row in lb.page(division, 0, lb.size(division)):
+            m = members.get(row.member)
+            ws.append([row.rank, m.real_name if m else "", m.username if m else "", m.org_unit.name if m else "",
+                       m.region.name if m else "", m.industry.name if m else "", m.employment_form.name if m else "",
+                       row.total, *[row.scores.get(t) for t in tasks], row.submissions,
+                       row.reached_at.isoformat()])
+        ws.freeze_panes = "A3"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

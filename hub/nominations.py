@@ -1,0 +1,545 @@
+"""Nomination rounds in the platform database: the shell around competitions.nominations.
+
+The rules (who is eligible, who is selected, what each step of the procedure allows) are the pure core's. This
+module reads the rows into the core's plain state, calls one step, writes the new state back and appends the
+step's audit entries to the audit log, all in the caller's transaction. It is the only writer of nomination rows;
+pages and the CLI call these functions inside ``session_scope`` (or commit the handler's session).
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+import competitions as competition_rules
+from competitions.nominations import imports, procedure
+from competitions.nominations import spec as round_spec
+from competitions.nominations.procedure import AuditEntry, Entry, Objection, ProcedureError, RoundState
+from competitions.nominations.quota import Candidate, Rules, select as select_list
+from hub.orm import (
+    AuditLog,
+    Competition,
+    Course,
+    Enrolment,
+    Grade,
+    Member,
+    MemberStatus,
+    NominationEntry,
+    NominationObjection,
+    NominationReview,
+    NominationRound,
+    Submission,
+    aware,
+)
+
+ROUND = "nomination_round"  # audit target types: the round itself, or one candidate of it
+CANDIDATE = "nomination_entry"
+PLATFORM, IMPORT = "platform", "import"
+STAGE_ZH = procedure.STAGE_ZH
+
+
+class NominationRefused(Exception):
+    """A refusal that is not a step of the procedure: unknown round, slug taken, imports not allowed."""
+
+    def __init__(self, status: int, code: str, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.status, self.code, self.zh, self.en = status, code, zh, en
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(timezone.utc)
+
+
+@functools.lru_cache(maxsize=32)
+def _spec(text: str) -> round_spec.NominationRound:
+    return round_spec.load_round(text)
+
+
+def spec_of(row: NominationRound) -> round_spec.NominationRound:
+    return _spec(row.spec_yaml)
+
+
+def get_round(s: Session, slug: str, *, lock: bool = False) -> NominationRound:
+    query = select(NominationRound).where(NominationRound.slug == slug)
+    row = s.scalar(query.with_for_update() if lock else query)  # one writer per round on PostgreSQL
+    if row is None:
+        raise NominationRefused(404, "round_not_found", "找不到这一轮推荐", "No such nomination round")
+    return row
+
+
+def list_rounds(s: Session) -> list[NominationRound]:
+    return list(s.scalars(select(NominationRound).order_by(NominationRound.id.desc())))
+
+
+def entries_of(s: Session, row: NominationRound) -> list[NominationEntry]:
+    """Listed first, then merit order; candidates not yet computed last."""
+    return list(s.scalars(select(NominationEntry).where(NominationEntry.round_id == row.id).order_by(
+        NominationEntry.included.desc(), NominationEntry.rank.is_(None), NominationEntry.rank, NominationEntry.id)))
+
+
+def is_reviewer(row: NominationRound, username: str) -> bool:
+    """Reviewers named in the round file; organizers review every round (checked by the caller's scope)."""
+    return username in spec_of(row).procedure.reviewers
+
+
+def _audit(s: Session, row: NominationRound, entries: Iterable[AuditEntry]) -> None:
+    for e in entries:
+        target_type, target_id = (ROUND, row.slug) if e.target == "round" else (CANDIDATE, f"{row.id}/{e.target}")
+        s.add(AuditLog(at=e.at, actor=e.actor, action=e.action, target_type=target_type, target_id=target_id,
+                       before=e.before, after=e.after, reason=e.reason))
+
+
+# ---- reading the rows as the core's state, and writing a new state back -------------------------------------------
+
+def _state(s: Session, row: NominationRound) -> RoundState:
+    entries = entries_of(s, row)
+    key = {e.id: e.candidate_key for e in entries}
+    reviews = s.scalars(select(NominationReview).where(NominationReview.round_id == row.id)
+                        .order_by(NominationReview.id)).all()
+    votes: dict = {}
+    for r in reviews:
+        if r.vote is not None:
+            votes[(r.reviewer, key[r.entry_id])] = r.vote  # the latest vote counts
+    objections = s.scalars(select(NominationObjection).where(NominationObjection.round_id == row.id)
+                           .order_by(NominationObjection.number)).all()
+    return RoundState(
+        stage=row.stage, entries=tuple(Entry(e.candidate_key, e.included, e.reason) for e in entries),  # type: ignore[arg-type]
+        notice_days=row.notice_days, notice_ends=aware(row.notice_ends_at) if row.notice_ends_at else None,
+        objections=tuple(Objection(o.number, o.member, key[o.entry_id], o.text, aware(o.at), o.answer,
+                                   o.answered_by or "") for o in objections),
+        comments=tuple((r.reviewer, key[r.entry_id], r.comment, aware(r.at)) for r in reviews if r.comment is not None),
+        votes=votes)
+
+
+def _store(s: Session, row: NominationRound, old: RoundState, new: RoundState, now: datetime) -> None:
+    """Write what a step changed: the stage, entries, new comments, votes and objections, answers."""
+    if new.stage != row.stage:
+        row.stage = new.stage
+        if new.stage == "notice":
+            row.notice_starts_at, row.notice_ends_at = now, new.notice_ends
+        if new.stage == "final":
+            row.finalized_at = now
+    by_key = {e.candidate_key: e for e in entries_of(s, row)}
+    for e in new.entries:
+        stored = by_key[str(e.candidate)]
+        if (stored.included, stored.reason) != (e.included, e.reason):
+            stored.included, stored.reason = e.included, e.reason
+    for reviewer, candidate, text, at in new.comments[len(old.comments):]:
+        s.add(NominationReview(round_id=row.id, entry_id=by_key[str(candidate)].id, reviewer=reviewer,
+                               comment=text, at=at))
+    for (reviewer, candidate), approve in new.votes.items():
+        if old.votes.get((reviewer, candidate)) != approve:
+            s.add(NominationReview(round_id=row.id, entry_id=by_key[str(candidate)].id, reviewer=reviewer,
+                                   vote=approve, at=now))
+    stored_objections = {o.number: o for o in s.scalars(
+        select(NominationObjection).where(NominationObjection.round_id == row.id))}
+    for o in new.objections:
+        if o.id not in stored_objections:
+            s.add(NominationObjection(round_id=row.id, number=o.id, entry_id=by_key[str(o.candidate)].id,
+                                      member=o.member, text=o.text, at=o.at))
+        elif stored_objections[o.id].answer != o.answer:
+            answered = stored_objections[o.id]
+            answered.answer, answered.answered_by, answered.answered_at = o.answer, o.answered_by, now
+    s.flush()
+
+
+def _step(s: Session, slug: str, step: Callable[[RoundState], procedure.Step], now: datetime) -> RoundState:
+    row = get_round(s, slug, lock=True)
+    old = _state(s, row)
+    new, audit = step(old)
+    _store(s, row, old, new, now)
+    _audit(s, row, audit)
+    return new
+
+
+def _key_of(s: Session, row: NominationRound, entry_id: int) -> str:
+    entry = s.get(NominationEntry, entry_id)
+    if entry is None or entry.round_id != row.id:
+        raise ProcedureError(f"名单中没有编号为 {entry_id} 的候选人", f"no candidate {entry_id} in this round")
+    return entry.candidate_key
+
+
+# ---- creating a round, importing outside candidates, computing the draft ------------------------------------------
+
+def create_round(s: Session, text: str | bytes, actor: str, filename: str = "<round>",
+                 now: datetime | None = None) -> NominationRound:
+    """A new round from its YAML; SpecError lists every problem (field path, line, zh/en) and nothing is stored."""
+    spec = round_spec.load_round(text, filename)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig")
+    if s.scalar(select(NominationRound.id).where(NominationRound.slug == spec.slug)) is not None:
+        raise NominationRefused(409, "round_exists", f"推荐轮次 {spec.slug} 已存在", f"round {spec.slug} already exists")
+    now = _now(now)
+    row = NominationRound(slug=spec.slug, title=spec.title, award=spec.award, year=spec.year, spec_yaml=text,
+                          stage="draft", notice_days=spec.procedure.notice_days, created_by=actor, created_at=now)
+    s.add(row)
+    s.flush()
+    _audit(s, row, [AuditEntry(now, actor, "nomination.create", "round", None, {
+        "slug": spec.slug, "title": spec.title, "award": spec.award, "year": spec.year,
+        "sha256": hashlib.sha256(text.encode()).hexdigest()}, "创建推荐轮次 / round created")])
+    return row
+
+
+def import_candidates(s: Session, slug: str, data: bytes, filename: str, actor: str,
+                      now: datetime | None = None) -> int:
+    """Replace the round's outside candidates with the file's, all or nothing (CandidateFileError names every
+    row and column at fault). The draft must then be computed again."""
+    row = get_round(s, slug, lock=True)
+    procedure.require_stage(_state(s, row), "draft")
+    if not spec_of(row).import_external:
+        raise NominationRefused(409, "no_imports", "本轮推荐不接受外部候选人（import_external 未开启）",
+                                "this round takes no outside candidates (import_external is off)")
+    candidates = imports.read_candidates(data, filename)
+    achievements = imports.read_achievements(data, filename)
+    now = _now(now)
+    before = s.scalar(select(func.count()).where(NominationEntry.round_id == row.id, NominationEntry.source == IMPORT))
+    s.execute(delete(NominationEntry).where(NominationEntry.round_id == row.id, NominationEntry.source == IMPORT))
+    for c in candidates:
+        s.add(NominationEntry(round_id=row.id, candidate_key=str(c.id), source=IMPORT, name=c.name, unit=c.unit,
+                              region=c.region, gender=c.gender, merit=c.merit, achievement=achievements.get(str(c.id), ""),
+                              included=False, reason="待计算 / not computed yet"))
+    row.drafted_at = None
+    _audit(s, row, [AuditEntry(now, actor, "nomination.import", "round", {"imported": before}, {
+        "imported": len(candidates), "file": filename, "sha256": hashlib.sha256(data).hexdigest()},
+        "导入外部候选人 / outside candidates imported")])
+    s.flush()
+    return len(candidates)
+
+
+@dataclass
+class _Result:
+    """What one member brought to the round: merit points and the public line describing them."""
+
+    merit: float = 0.0
+    achievements: list[str] = field(default_factory=list)
+
+
+def _competition_results(s: Session, ref: str, weight: float, results: dict[int, _Result]) -> None:
+    comp = s.scalar(select(Competition).where(Competition.slug == ref))
+    if comp is None:
+        return
+    try:  # every task of every phase counts by its weight; a task she never did counts 0
+        task_weights: dict[str, float] = {}
+        for phase in competition_rules.load_competition(comp.spec_yaml).phases:
+            for task in phase.tasks:
+                task_weights.setdefault(task.assignment, task.weight)
+    except Exception:  # an old row whose spec no longer loads: the tasks she did, equally
+        task_weights = {}
+    best = s.execute(select(Submission.member_id, Submission.task, func.max(Grade.score / Grade.max_score))
+                     .join(Grade, Grade.submission_id == Submission.id)
+                     .where(Submission.competition_id == comp.id, Grade.max_score > 0)
+                     .group_by(Submission.member_id, Submission.task)).all()
+    per_member: dict[int, dict[str, float]] = defaultdict(dict)
+    for member_id, task, ratio in best:
+        per_member[member_id][task] = float(ratio)
+    for member_id, ratios in per_member.items():
+        weights = task_weights or {t: 1.0 for t in ratios}
+        percent = 100 * sum(w * ratios.get(t, 0.0) for t, w in weights.items()) / sum(weights.values())
+        result = results[member_id]
+        result.merit += weight * percent
+        result.achievements.append(f"{comp.title}成绩 {percent:.1f} 分")
+
+
+def _course_results(s: Session, ref: str, weight: float, results: dict[int, _Result]) -> None:
+    course = s.scalar(select(Course).where(Course.slug == ref))
+    if course is None:
+        return
+    for member_id in s.scalars(select(Enrolment.member_id).where(Enrolment.course_id == course.id,
+                                                                  Enrolment.completed_at.is_not(None))):
+        results[member_id].merit += weight * 100  # a completed course counts as full marks
+        results[member_id].achievements.append(f"完成课程《{course.title}》")
+
+
+def _awarded_before(s: Session, row: NominationRound, years: int | None) -> dict[int, int]:
+    """member id → year of a final list of the same award within ``years`` years (not this round)."""
+    if not years:
+        return {}
+    rows = s.execute(select(NominationEntry.member_id, NominationRound.year)
+                     .join(NominationRound, NominationRound.id == NominationEntry.round_id)
+                     .where(NominationRound.award == row.award, NominationRound.stage == "final",
+                            NominationRound.id != row.id, NominationRound.year > row.year - years,
+                            NominationRound.year <= row.year, NominationEntry.included.is_(True),
+                            NominationEntry.member_id.is_not(None))).all()
+    return {member_id: year for member_id, year in rows}
+
+
+def _unit_codes(m: Member) -> set[str]:
+    codes, unit = set(), m.org_unit
+    while unit is not None:
+        codes.add(unit.code)
+        unit = unit.parent
+    return codes
+
+
+def platform_candidates(s: Session, row: NominationRound) -> list[tuple[Candidate, Member, str]]:
+    """Members with a result the round counts (competition grades, completed courses), each with her eligibility
+    and the public line of her achievements. Studio achievements are not in the database yet and count 0."""
+    spec = spec_of(row)
+    results: dict[int, _Result] = defaultdict(_Result)
+    for source in spec.sources:
+        if source.kind == "competition":
+            _competition_results(s, source.ref, source.weight, results)
+        elif source.kind == "course":
+            _course_results(s, source.ref, source.weight, results)
+    if not results:
+        return []
+    awarded = _awarded_before(s, row, spec.eligibility.not_awarded_within_years)
+    allowed = {MemberStatus.approved} if spec.eligibility.approved_members_only else {
+        MemberStatus.approved, MemberStatus.pending}
+    out = []
+    for m in s.scalars(select(Member).where(Member.id.in_(results)).order_by(Member.id)):
+        why = ""
+        if m.status not in allowed:
+            why = "未通过会员审核 / not an approved member"
+        elif spec.eligibility.units and not _unit_codes(m) & set(spec.eligibility.units):
+            why = "不属于本轮推荐范围的工会 / not in the round's unions"
+        elif m.id in awarded:
+            why = f"{awarded[m.id]} 年已获此奖项 / received this award in {awarded[m.id]}"
+        candidate = Candidate(f"member:{m.id}", m.real_name, m.gender, m.org_unit.name, m.region.name,
+                              round(results[m.id].merit, 2), eligible=not why, ineligible_reason=why)
+        out.append((candidate, m, "；".join(results[m.id].achievements)))
+    return out
+
+
+def compute_draft(s: Session, slug: str, actor: str, now: datetime | None = None) -> dict[str, Any]:
+    """Select the list from the platform's members and the imported candidates; every candidate gets a reason.
+    Allowed (again) while the round is a draft. Returns how many women the share needs and got."""
+    now = _now(now)
+    row = get_round(s, slug, lock=True)
+    old = _state(s, row)
+    procedure.require_stage(old, "draft")
+    spec = spec_of(row)
+    stored = {e.candidate_key: e for e in entries_of(s, row)}
+    found = platform_candidates(s, row)
+    keep = {str(c.id) for c, _, _ in found} | {k for k, e in stored.items() if e.source == IMPORT}
+    for key, e in stored.items():
+        if key not in keep:
+            s.delete(e)
+    for c, m, achievement in found:
+        e = stored.get(str(c.id)) or NominationEntry(round_id=row.id, candidate_key=str(c.id), source=PLATFORM)
+        e.member_id, e.name, e.unit, e.region, e.gender = m.id, c.name, c.unit, c.region, c.gender
+        e.merit, e.achievement = c.merit, achievement
+        stored[str(c.id)] = e
+        s.add(e)
+    candidates = [Candidate(k, e.name, e.gender, e.unit, e.region, e.merit) for k, e in stored.items()
+                  if e.source == IMPORT] + [c for c, _, _ in found]
+    selection = select_list(candidates, Rules(spec.quota.slots, spec.quota.women_min_share,
+                                              spec.quota.max_per_unit, spec.quota.max_per_region))
+    rank = {key: place for place, key in enumerate(selection.order, start=1)}
+    eligible = {str(c.id): c.eligible for c in candidates}
+    ineligible = {str(c.id): c.ineligible_reason for c in candidates}
+    for key, e in stored.items():
+        if key not in keep:
+            continue
+        reason = selection.reasons[key]
+        e.included, e.eligible, e.rank = reason.selected, eligible[key], rank.get(key)
+        e.reason = f"{reason.zh} / {reason.en}"
+        if reason.code == "ineligible":  # the core puts our "zh / en" in both halves; say each once
+            zh, _, en = ineligible[key].partition(" / ")
+            e.reason = f"不符合推荐条件：{zh} / not eligible: {en}"
+    row.selection_problem = f"{selection.problem_zh} / {selection.problem_en}" if not selection.feasible else ""
+    s.flush()
+    _, audit = procedure.draft([Entry(e.candidate_key, e.included, e.reason) for e in entries_of(s, row)],
+                               row.notice_days, actor, now)
+    summary = {"women_required": selection.women_required, "women_selected": selection.women_selected,
+               "feasible": selection.feasible, "candidates": len(candidates)}
+    previous = {"listed": [str(c) for c in old.listed]} if row.drafted_at is not None else None
+    audit = [replace(a, before=previous, after={**(a.after or {}), **summary}) for a in audit]
+    row.drafted_at = now
+    _audit(s, row, audit)
+    s.flush()
+    return summary
+
+
+# ---- the procedure's steps ------------------------------------------------------------------------------------------
+
+def start_review(s: Session, slug: str, actor: str, now: datetime | None = None) -> RoundState:
+    row = get_round(s, slug)
+    if row.stage == "draft" and row.drafted_at is None:
+        raise ProcedureError("请先计算草拟名单", "compute the draft list first")
+    now = _now(now)
+    return _step(s, slug, lambda st: procedure.start_review(st, actor, now), now)
+
+
+def comment(s: Session, slug: str, reviewer: str, entry_id: int, text: str, now: datetime | None = None) -> RoundState:
+    now, key = _now(now), _key_of(s, get_round(s, slug), entry_id)
+    return _step(s, slug, lambda st: procedure.comment(st, reviewer, key, text, now), now)
+
+
+def vote(s: Session, slug: str, reviewer: str, entry_id: int, approve: bool, now: datetime | None = None) -> RoundState:
+    now, key = _now(now), _key_of(s, get_round(s, slug), entry_id)
+    return _step(s, slug, lambda st: procedure.vote(st, reviewer, key, approve, now), now)
+
+
+def adjust(s: Session, slug: str, actor: str, entry_id: int, include: bool, reason: str,
+           now: datetime | None = None) -> RoundState:
+    """Put someone on the list or take her off; the procedure refuses it without a written reason."""
+    now, key = _now(now), _key_of(s, get_round(s, slug), entry_id)
+    return _step(s, slug, lambda st: procedure.adjust(st, actor, key, include, reason, now), now)
+
+
+def start_notice(s: Session, slug: str, actor: str, now: datetime | None = None) -> RoundState:
+    now = _now(now)
+    return _step(s, slug, lambda st: procedure.start_notice(st, actor, now), now)
+
+
+def object_to(s: Session, slug: str, member: str, entry_id: int, text: str, now: datetime | None = None) -> RoundState:
+    now, key = _now(now), _key_of(s, get_round(s, slug), entry_id)
+    return _step(s, slug, lambda st: procedure.object_to(st, member, key, text, now), now)
+
+
+def answer(s: Session, slug: str, actor: str, number: int, text: str, now: datetime | None = None) -> RoundState:
+    now = _now(now)
+    return _step(s, slug, lambda st: procedure.answer(st, actor, number, text, now), now)
+
+
+def finalize(s: Session, slug: str, actor: str, now: datetime | None = None) -> RoundState:
+    now = _now(now)
+    return _step(s, slug, lambda st: procedure.finalize(st, actor, now), now)
+
+
+def reviews_of(s: Session, row: NominationRound) -> dict[int, list[NominationReview]]:
+    out: dict[int, list[NominationReview]] = defaultdict(list)
+    for r in s.scalars(select(NominationReview).where(NominationReview.round_id == row.id).order_by(NominationReview.id)):
+        out[r.entry_id].append(r)
+    return out
+
+
+def objections_of(s: Session, row: NominationRound, member: str | None = None) -> list[NominationObjection]:
+    query = select(NominationObjection).where(NominationObjection.round_id == row.id)
+    if member is not None:
+        query = query.where(NominationObjection.member == member)
+    return list(s.scalars(query.order_by(NominationObjection.number)))
+
+
+# ---- the public notice: what anyone may read -------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class NoticeLine:
+    """One person on the 公示 list: name, unit, achievement and nothing else (no phone, user name, gender, score
+    of anyone excluded). ``entry`` numbers the line for an objection."""
+
+    entry: int
+    name: str
+    unit: str
+    achievement: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublicNotice:
+    slug: str
+    title: str
+    award: str
+    year: int
+    stage: str
+    starts_at: datetime
+    ends_at: datetime
+    lines: tuple[NoticeLine, ...]
+
+    def open_for_objections(self, now: datetime | None = None) -> bool:
+        return self.stage == "notice" and _now(now) < self.ends_at
+
+
+def public_notice(s: Session, slug: str) -> PublicNotice:
+    """The notice list once the 公示 has started; before that the round is not public."""
+    row = get_round(s, slug)
+    if row.stage not in ("notice", "final") or row.notice_starts_at is None or row.notice_ends_at is None:
+        raise NominationRefused(404, "not_public", "这一轮推荐尚未公示", "This round is not on public notice")
+    lines = tuple(NoticeLine(e.id, e.name, e.unit, e.achievement) for e in entries_of(s, row) if e.included)
+    return PublicNotice(row.slug, row.title, round_spec.AWARDS[row.award], row.year, row.stage,
+                        aware(row.notice_starts_at), aware(row.notice_ends_at), lines)
+
+
+# ---- the audit trail: every step in order, an export, and a replay of it ----------------------------------------------
+
+def audit_rows(s: Session, row: NominationRound) -> list[AuditLog]:
+    return list(s.scalars(select(AuditLog).where(or_(
+        and_(AuditLog.target_type == ROUND, AuditLog.target_id == row.slug),
+        and_(AuditLog.target_type == CANDIDATE, AuditLog.target_id.startswith(f"{row.id}/", autoescape=True))))
+        .order_by(AuditLog.id)))
+
+
+def candidate_names(s: Session, row: NominationRound) -> dict[str, str]:
+    return {e.candidate_key: e.name for e in entries_of(s, row)}
+
+
+AUDIT_COLUMNS = ("序号 seq", "时间 at", "操作人 actor", "操作 action", "对象 target", "候选人 candidate",
+                 "变更前 before", "变更后 after", "理由 reason")
+
+
+def audit_events(rows: Iterable[AuditLog], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The audit rows as plain events: the candidate key without the round's id, her name beside it."""
+    out = []
+    for seq, r in enumerate(rows, start=1):
+        target = r.target_id.split("/", 1)[1] if r.target_type == CANDIDATE else "round"
+        out.append({"seq": seq, "at": aware(r.at).isoformat(), "actor": r.actor, "action": r.action,
+                    "target": target, "candidate": names.get(target, ""), "before": r.before, "after": r.after,
+                    "reason": r.reason})
+    return out
+
+
+def audit_csv(events: list[dict[str, Any]]) -> bytes:
+    """UTF-8 with a BOM so Excel opens the Chinese right; before/after as JSON so the export replays."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(AUDIT_COLUMNS)
+    for e in events:
+        w.writerow([e["seq"], e["at"], e["actor"], e["action"], e["target"], e["candidate"],
+                    "" if e["before"] is None else json.dumps(e["before"], ensure_ascii=False, sort_keys=True),
+                    "" if e["after"] is None else json.dumps(e["after"], ensure_ascii=False, sort_keys=True),
+                    e["reason"]])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def read_audit_csv(data: bytes) -> list[dict[str, Any]]:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    keys = ("seq", "at", "actor", "action", "target", "candidate", "before", "after", "reason")
+    events = []
+    for values in rows[1:]:
+        e = dict(zip(keys, values))
+        e["seq"] = int(e["seq"])
+        e["before"] = json.loads(e["before"]) if e["before"] else None
+        e["after"] = json.loads(e["after"]) if e["after"] else None
+        events.append(e)
+    return events
+
+
+@dataclass
+class Replay:
+    """What an inspector rebuilds from the audit alone."""
+
+    stage: str = "draft"
+    listed: set[str] = field(default_factory=set)
+    objections: dict[int, str] = field(default_factory=dict)  # number → answer ("" while unanswered)
+    steps: list[str] = field(default_factory=list)
+
+
+def replay(events: Iterable[dict[str, Any]]) -> Replay:
+    """Fold the audit events in order into the round's stage, list and objections; a final event whose list
+    disagrees with the replayed one raises ValueError (the trail would not explain the list)."""
+    r = Replay()
+    for e in events:
+        action, after = e["action"], e["after"] or {}
+        r.steps.append(action)
+        if action == "nomination.draft":
+            r.listed = set(after["listed"])
+        elif action == "nomination.adjust":
+            (r.listed.add if after["included"] else r.listed.discard)(e["target"])
+        elif action in ("nomination.review", "nomination.notice", "nomination.final"):
+            r.stage = after["stage"]
+            if action == "nomination.final" and set(after["listed"]) != r.listed:
+                raise ValueError("the final list is not what the audited steps give")
+        elif action == "nomination.objection":
+            r.objections[after["objection"]] = ""
+        elif action == "nomination.answer":
+            r.objections[after["objection"]] = after["answer"]
+    return r
