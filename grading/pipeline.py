@@ -64,17 +64,25 @@ def _speed_up_nbgrader() -> None:
 
 
 def _cache_metadata_schema() -> None:
-    """nbgrader validates each cell's metadata with ``jsonschema.validate``, which re-checks the (constant)
-    schema itself every time and walks it slowly: ~1.5 ms a cell. The same schema, checked once and compiled
-    with fastjsonschema (which nbformat uses for whole notebooks); metadata it rejects goes through
-    jsonschema as before, so nbgrader sees the very same ValidationError."""
-    import json
-
+    """nbgrader reads its cell-metadata schema from disk for every validator it creates and validates each cell
+    with ``jsonschema.validate``, which re-checks the schema and walks it slowly: ~1.5 ms a cell. Here each
+    schema version is read once and compiled once with fastjsonschema (which nbformat uses for whole notebooks);
+    metadata it rejects goes through jsonschema as before, so nbgrader sees the very same ValidationError."""
     import fastjsonschema
     import jsonschema
     from nbgrader.nbgraderformat import common
 
-    compiled: dict[str, object] = {}
+    schemas: dict[int, dict] = {}  # by schema version; keeps each schema alive, so its id() stays its own
+    compiled: dict[int, object] = {}  # by id() of a schema in ``schemas``
+    read_schema = common.BaseMetadataValidator.__init__
+
+    def init(self) -> None:
+        if self.schema_version not in schemas:
+            read_schema(self)
+            jsonschema.validators.validator_for(self.schema).check_schema(self.schema)
+            schemas[self.schema_version] = self.schema
+            compiled[id(self.schema)] = fastjsonschema.compile(self.schema)
+        self.schema = schemas[self.schema_version]
 
     class CachedJsonschema:
         def __getattr__(self, name: str):
@@ -82,16 +90,16 @@ def _cache_metadata_schema() -> None:
 
         @staticmethod
         def validate(instance, schema) -> None:
-            key = json.dumps(schema, sort_keys=True)
-            check = compiled.get(key)
-            if check is None:
-                jsonschema.validators.validator_for(schema).check_schema(schema)
-                check = compiled[key] = fastjsonschema.compile(schema)
+            check = compiled.get(id(schema))
+            if check is None:  # not a schema read above: nbgrader's own way
+                jsonschema.validate(instance, schema)
+                return
             try:
                 check(instance)
             except fastjsonschema.JsonSchemaException:
                 jsonschema.validate(instance, schema)  # the authority: raises nbgrader's usual error
 
+    common.BaseMetadataValidator.__init__ = init
     common.jsonschema = CachedJsonschema()
 
 

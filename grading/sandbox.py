@@ -214,6 +214,11 @@ class Zygote:
             raise RuntimeError("zygote ended")
         return json.loads(line)
 
+    def fork_kernel(self, req: dict, secret: str) -> dict:
+        """Ask for one notebook's kernel; ``secret`` (verdict key and tests) is sent only after the fork."""
+        self._used = True
+        return self.ask(req, then=secret)
+
     def prepare(self, files: Path, notebooks: Path) -> None:
         """Fresh folders holding a copy of this submission's files."""
         self.reset()
@@ -327,8 +332,7 @@ class ZygoteKernelManager(AsyncKernelManager):
                "limits": {"cpu_seconds": lim.cpu_seconds, "memory_mb": lim.memory_mb,
                           "file_size_mb": lim.file_size_mb, "open_files": lim.open_files}}
         secret = json.dumps({"key": self.verdict_key.hex(), "tests": self.tests})
-        z._used = True
-        answer = z.ask(req, then=secret)
+        answer = z.fork_kernel(req, secret)
         if not answer.get("ok"):
             raise RuntimeError("the sandboxed kernel did not start")
         self._started = True
