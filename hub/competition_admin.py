@@ -156,27 +156,36 @@ def _phase(spec: core.Competition, key: str):
         raise ActionRefused("没有这个阶段", f"no phase {key!r}", 404)
 
 
-def rescore(session: Session, comp: Competition, task: str, data_dir: str | Path, actor: str, reason: str) -> list[int]:
-    """After the organizer fixed the task's tests in source/: the assignment is generated again and every
-    finished submission of the task goes back into the queue. The audit entry keeps every score before; the
-    grading queue audits each score that then changes (grade.rescored). Returns the ids to queue."""
-    reason = _reason(reason)
+def check_rescore(comp: Competition, task: str, reason: str) -> None:
+    """Refuse a rescore without a reason or of a task the competition does not have, before any work is done."""
+    _reason(reason)
     if not any(p.task(task) for p in spec_of(comp).phases):
         raise ActionRefused("本竞赛没有这道题", f"no task {task!r} in this competition", 404)
-    course = Path(data_dir) / "competitions" / comp.slug
+
+
+def regenerate_task(data_dir: str | Path, slug: str, task: str) -> None:
+    """``nbgrader generate_assignment`` for a task whose tests the organizer fixed in source/."""
+    course = Path(data_dir) / "competitions" / slug
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     r = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "generate_assignment", task, "--force"],
                        cwd=course, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         raise ActionRefused("重新生成题目失败，请检查题目的测试单元格", "generating the task again failed: "
                             + (r.stderr.strip().splitlines() or ["?"])[-1][:300], 500)
+
+
+def rescore(session: Session, comp: Competition, task: str, actor: str, reason: str) -> list[int]:
+    """After the task was generated again (regenerate_task), every finished submission of it goes back into the
+    queue. The audit entry keeps every score before; the grading queue audits each score that then changes
+    (grade.rescored). Returns the ids to queue."""
+    check_rescore(comp, task, reason)
     rows = session.execute(select(Submission, Grade).outerjoin(Grade, Grade.submission_id == Submission.id).where(
         Submission.competition_id == comp.id, Submission.task == task, Submission.status.in_(FINISHED))).all()
     before = {str(sub.id): (grade.score if grade else None) for sub, grade in rows}
     for sub, _ in rows:
         sub.status = "queued"
     audit(session, actor, "competition.rescore", "competition", comp.slug, before={"task": task, "scores": before},
-          after={"task": task, "queued": len(rows)}, reason=reason)
+          after={"task": task, "queued": len(rows)}, reason=_reason(reason))
     return [sub.id for sub, _ in rows]
 
 

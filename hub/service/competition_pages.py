@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from tornado.ioloop import IOLoop
 
 import competitions as core
 from hub import competition_admin as admin
@@ -68,8 +69,8 @@ class CompetitionPage(CompetitionBase):
         spec, member = spec_of(row), self.member
         phase = shown_phase(spec, now, self.get_argument("phase", None))
         division = self.get_argument("division", core.OVERALL)
-        public = board_json(self.board(row, spec, phase, "public", now), spec.privacy, division, 0, 50,
-                            member.id if member else None)
+        public_lb = self.board(row, spec, phase, "public", now)
+        public = board_json(public_lb, spec.privacy, division, 0, 50, member.id if member else None)
         final = None
         if core.private_visible(phase, now):
             final = board_json(self.board(row, spec, phase, "private", now), spec.privacy, division, 0, 50,
@@ -83,8 +84,7 @@ class CompetitionPage(CompetitionBase):
                                       .where(Submission.competition_id == row.id, Submission.member_id == member.id)
                                       .order_by(Submission.received_at.desc())).all()
         divisions = [(core.OVERALL, "总榜 overall")] + [
-            (k, core.division_title(spec, k)) for k in self.board(row, spec, phase, "public", now).divisions()
-            if k != core.OVERALL]
+            (k, core.division_title(spec, k)) for k in public_lb.divisions() if k != core.OVERALL]
         self.render_page("competition.html", row=row, spec=spec, clock=core.clock(spec, now), phase=phase,
                          public=public, final=final, division=division, divisions=divisions, joined=joined,
                          decision=decision, history=history, local=local_time(spec), done=self.get_argument("done", ""))
@@ -156,8 +156,12 @@ class ManagePage(CompetitionBase):
             elif action == "freeze":
                 admin.freeze_now(self.db, row, self.get_body_argument("phase", ""), now, actor, reason)
             elif action == "rescore":
-                queued = admin.rescore(self.db, row, self.get_body_argument("task", ""), self.settings["data_dir"],
-                                       actor, reason)
+                task = self.get_body_argument("task", "")
+                admin.check_rescore(row, task, reason)
+                # nbgrader generate_assignment takes a second or two: off the web loop, so nobody waits on it
+                await IOLoop.current().run_in_executor(None, admin.regenerate_task, self.settings["data_dir"],
+                                                       row.slug, task)
+                queued = admin.rescore(self.db, row, task, actor, reason)
             elif action in ("disqualify", "reinstate"):
                 username = self.get_body_argument("username", "").strip()
                 act = admin.disqualify if action == "disqualify" else admin.reinstate

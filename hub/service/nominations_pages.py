@@ -148,8 +148,13 @@ class RoundActionHandler(NominationPage):
         who, step = ACTIONS[action]
         if not (self.can(ORGANIZE) if who == "organize" else self.may_review(row)):
             raise Refusal(403, "forbidden", "您没有权限进行此操作", "You are not allowed to do this")
+        self._apply(row, action, lambda: step(self, self.db, slug, me))
+
+    def _apply(self, row: NominationRound, action: str, work) -> None:
+        """Run one step and commit it, then back to the round page; a refused step changes nothing and is
+        shown on the page (409) or as an error page."""
         try:
-            step(self, self.db, slug, me)
+            work()
             self.db.commit()
         except ProcedureError as exc:
             self.db.rollback()
@@ -157,7 +162,7 @@ class RoundActionHandler(NominationPage):
         except nominations.NominationRefused as r:
             self.db.rollback()
             raise Refusal(r.status, r.code, r.zh, r.en)
-        self.redirect(self.round_url(slug, f"?done={action}"), status=303)
+        self.redirect(self.round_url(row.slug, f"?done={action}"), status=303)
 
     def _import(self, row: NominationRound, me: str) -> None:
         if not self.can(ORGANIZE):
@@ -168,19 +173,12 @@ class RoundActionHandler(NominationPage):
         if len(upload[0]["body"]) > MAX_UPLOAD:
             raise Refusal(413, "too_large", "文件太大（不能超过 5 MB）", "File too large (max 5 MB)")
         try:
-            nominations.import_candidates(self.db, row.slug, upload[0]["body"], upload[0]["filename"], me)
-            self.db.commit()
-        except CandidateFileError as exc:
+            self._apply(row, "import", lambda: nominations.import_candidates(
+                self.db, row.slug, upload[0]["body"], upload[0]["filename"], me))
+        except CandidateFileError as exc:  # every bad row and column named; nothing imported
             self.db.rollback()
             self.set_status(400)
             return self.render_round(self.load_round(row.slug), import_problems=exc.problems)
-        except ProcedureError as exc:
-            self.db.rollback()
-            return self._refused(row, exc.zh, exc.en)
-        except nominations.NominationRefused as r:
-            self.db.rollback()
-            raise Refusal(r.status, r.code, r.zh, r.en)
-        self.redirect(self.round_url(row.slug, "?done=import"), status=303)
 
     def _refused(self, row: NominationRound, zh: str, en: str) -> None:
         self.set_status(409)

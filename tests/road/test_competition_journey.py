@@ -16,13 +16,14 @@ from sqlalchemy import select
 from hub.db import session_scope
 from hub.orm import AuditLog
 from tests.grading.corpus import KINDS, make_course
-from tests.road.test_competition_submissions import client_for, notebook
+from tests.conftest import browser_login, platform_client as client_for
+from tests.conftest import shot as save_shot
+from tests.road.test_competition_submissions import notebook
 from tests.road.test_competition_submissions import wait_final as wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(os.geteuid() != 0, reason="grading switches to an unprivileged uid: run as root")]
 SLUG = "journey-2026"
-PASSWORD = "jinguo-demo-2026"
 
 
 def spec_yaml(now: datetime, broken: bool = False) -> str:
@@ -45,20 +46,11 @@ limits: {{per_day: 5}}
 
 
 def login(browser, hub, username: str):
-    ctx = browser.new_context(viewport={"width": 412, "height": 915}, locale="zh-CN")
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(f"{hub.url}/hub/login")
-    page.fill("#username_input", username)
-    page.fill("#password_input", PASSWORD)
-    page.click("#login_submit")
-    page.wait_for_url(re.compile(r"/services/jinguo/|/hub/"))
-    return page
+    return browser_login(browser, hub, username, viewport={"width": 412, "height": 915})[1]
 
 
 def shot(page, artifacts, name: str) -> None:
-    (artifacts / "competition").mkdir(exist_ok=True)
-    page.screenshot(path=str(artifacts / "competition" / f"{name}.png"), full_page=True)
+    save_shot(page, artifacts, "competition", name)
 
 
 def wait_final(client, sid: int) -> dict:
@@ -116,9 +108,14 @@ def test_define_join_submit_close_and_the_private_board_decides(hub, browser, ar
     assert len(board_names(ann, "public-board")) == 1  # her own division's board holds only her rival
     shot(ann, artifacts, "03-public-board")
 
-    # 4. The organizer sees who takes part and closes the phase now, with a reason.
+    # 4. The organizer sees who takes part, rescores the task (its tests unchanged: the same scores come back)
+    #    and closes the phase now, each with a reason.
     org.goto(f"{base}/competitions/{SLUG}/manage")
     assert "浙江" in org.inner_text(".participation >> nth=0")
+    org.fill("#rescore-form input[name=reason]", "核对测试后重新评分")
+    org.click('#rescore-form button[value="rescore"]')
+    org.wait_for_url(re.compile(r"done=rescore"))
+    assert wait_final(a, sa["id"])["score"] == 1.0 and wait_final(b, sb["id"])["score"] == 3.0
     org.fill("#close-form input[name=reason]", "提前完成全部比赛")
     org.click('#close-form button[value="close"]')
     org.wait_for_url(re.compile(r"done=close"))
@@ -153,4 +150,5 @@ def test_define_join_submit_close_and_the_private_board_decides(hub, browser, ar
                                                            .order_by(AuditLog.id))]
     assert actions[0] == ("competition.open", "organizer")
     assert ("competition.join", "worker01") in actions and ("competition.join", "worker05") in actions
-    assert actions[-2:] == [("competition.close_phase", "organizer"), ("competition.disqualify", "organizer")]
+    assert actions[-3:] == [("competition.rescore", "organizer"), ("competition.close_phase", "organizer"),
+                            ("competition.disqualify", "organizer")]
