@@ -1,6 +1,7 @@
 """Fixtures shared by every area: a real JupyterHub with the Jinguo service, on free ports."""
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -39,3 +40,33 @@ def browser():
             "--disable-component-update", "--no-first-run", "--disable-sync"])
         yield b
         b.close()
+
+
+def platform_client(hub: Hub, username: str):
+    """The widgets' HTTP client with a fresh API token of hers: the platform as her notebook reaches it."""
+    from widgets.client import PlatformClient
+
+    s = hub.session(username)
+    r = s.post(f"{hub.url}/hub/api/users/{username}/tokens", json={"note": "test"},
+               headers={"X-XSRFToken": xsrf(s, "/hub/home")})
+    assert r.status_code in (200, 201), r.text
+    return PlatformClient(api_url=f"{hub.url}/services/jinguo/api", token=r.json()["token"])
+
+
+def browser_login(browser, hub: Hub, username: str, **context):
+    """A browser context of her own, logged in through the hub's login page: (context, page)."""
+    ctx = browser.new_context(locale="zh-CN", **context)
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", username)
+    page.fill("#password_input", DEMO_PASSWORD)
+    page.click("#login_submit")
+    page.wait_for_url(re.compile(r"/services/jinguo/"))
+    return ctx, page
+
+
+def shot(page, artifacts: Path, folder: str, name: str) -> None:
+    """A full-page screenshot kept as a test artefact under ``folder``."""
+    (artifacts / folder).mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / folder / f"{name}.png"), full_page=True)

@@ -6,12 +6,13 @@ import re
 
 import pytest
 
+from tests.conftest import shot as save_shot
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def shot(page, artifacts, name: str) -> None:
-    (artifacts / "e2e").mkdir(exist_ok=True)
-    page.screenshot(path=str(artifacts / "e2e" / f"{name}.png"), full_page=True)
+    save_shot(page, artifacts, "e2e", name)
 
 
 def test_signup_approval_zone_and_jupyterlab_in_chinese(hub, browser, artifacts):

@@ -3,16 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import xsrf
-from widgets.client import PlatformClient, PlatformError
-
-
-def client_for(hub, username: str) -> PlatformClient:
-    s = hub.session(username)
-    r = s.post(f"{hub.url}/hub/api/users/{username}/tokens", json={"note": "quiz"},
-               headers={"X-XSRFToken": xsrf(s, "/hub/home")})
-    assert r.status_code in (200, 201), r.text
-    return PlatformClient(api_url=f"{hub.url}/services/jinguo/api", token=r.json()["token"])
+from tests.conftest import platform_client as client_for
+from widgets.client import PlatformError
 
 
 def test_a_quiz_answer_is_checked_with_its_explanation_and_article(hub):

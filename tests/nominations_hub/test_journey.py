@@ -12,7 +12,8 @@ from sqlalchemy import select
 from hub import nominations
 from hub.db import session_scope
 from hub.orm import NominationRound
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import browser_login
+from tests.conftest import shot as save_shot
 from tests.nominations_hub.factory import MEDAL_YAML, OUTSIDE_CSV, grade_prelim
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -23,20 +24,7 @@ RESULTS = {"worker01": 0.98, "worker14": 0.95, "worker16": 0.93, "worker02": 0.9
 
 
 def shot(page, artifacts, name: str) -> None:
-    (artifacts / "nominations").mkdir(exist_ok=True)
-    page.screenshot(path=str(artifacts / "nominations" / f"{name}.png"), full_page=True)
-
-
-def login(browser, hub, username: str, **context):
-    ctx = browser.new_context(locale="zh-CN", **context)
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(f"{hub.url}/hub/login")
-    page.fill("#username_input", username)
-    page.fill("#password_input", DEMO_PASSWORD)
-    page.click("#login_submit")
-    page.wait_for_url(re.compile(r"/services/jinguo/"))
-    return ctx, page
+    save_shot(page, artifacts, "nominations", name)
 
 
 def xsrf_of(page) -> str:
@@ -48,7 +36,7 @@ def test_round_from_yaml_to_final_list_with_its_audit_trail(hub, browser, artifa
         for username, ratio in RESULTS.items():
             grade_prelim(s, username, ratio)
     base = f"{hub.url}/services/jinguo/nominations"
-    org, op = login(browser, hub, "organizer", viewport={"width": 1280, "height": 900})
+    org, op = browser_login(browser, hub, "organizer", viewport={"width": 1280, "height": 900})
 
     # 1. A malformed round is refused with its field paths; the example round is created.
     op.goto(f"{base}/")
@@ -113,7 +101,7 @@ def test_round_from_yaml_to_final_list_with_its_audit_trail(hub, browser, artifa
     anon.close()
 
     # 5. A member objects from the notice page.
-    mem, mp = login(browser, hub, "worker05", viewport={"width": 412, "height": 915})
+    mem, mp = browser_login(browser, hub, "worker05", viewport={"width": 412, "height": 915})
     assert mp.goto(f"{base}/{SLUG}").status == 403  # the round page is for organizers and reviewers
     mp.goto(f"{base}/{SLUG}/notice")
     mp.select_option("#objection-entry", mp.locator("#objection-entry option", has_text="孙海红").get_attribute("value"))

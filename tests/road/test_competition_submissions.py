@@ -18,7 +18,7 @@ from sqlalchemy import select
 from hub.db import session_scope
 from hub.orm import Competition, Member, Submission
 from hub.submissions import receive
-from tests.conftest import xsrf
+from tests.conftest import platform_client as client_for
 from tests.grading.corpus import KINDS, make_course
 from widgets.client import PlatformClient, PlatformError
 
@@ -51,14 +51,6 @@ def competition(hub, tmp_path_factory):
     opened = hub.jinguo("competition", "open", str(spec))
     assert opened.returncode == 0, opened.stderr
     return course
-
-
-def client_for(hub, username: str) -> PlatformClient:
-    s = hub.session(username)
-    r = s.post(f"{hub.url}/hub/api/users/{username}/tokens", json={"note": "test"},
-               headers={"X-XSRFToken": xsrf(s, "/hub/home")})
-    assert r.status_code in (200, 201), r.text
-    return PlatformClient(api_url=f"{hub.url}/services/jinguo/api", token=r.json()["token"])
 
 
 def notebook(course, body: str) -> dict:
