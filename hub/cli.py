@@ -15,7 +15,7 @@ from pathlib import Path
 from hub.config import PROJECT_DIR, JinguoConfig
 
 # Modules that add sub-commands: each defines register(subparsers). Add a module here.
-COMMAND_MODULES: tuple[str, ...] = ("hub.cli_competition", "hub.cli_report")
+COMMAND_MODULES: tuple[str, ...] = ("hub.cli_competition", "hub.cli_report", "hub.cli_course")
 
 EPILOG = """示例 / examples:
   jinguo demo                      写入演示数据 / seed demo data

@@ -338,3 +338,15 @@ class Disqualification(Base):
     reason: Mapped[str] = mapped_column(Text)
     decided_by: Mapped[str] = mapped_column(String(NAME_LEN))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- surveys (issue 7): models here ---
+
+
+# --- studios (issue 7): models here ---
+
+
+# --- certificates and course publishing (issue 5): models here ---
+
+
+# --- course exchange and feedback (issue 5): models here ---

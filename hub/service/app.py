@@ -14,12 +14,14 @@ from hub.config import JinguoConfig
 from hub.db import upgrade
 from hub.competition_boards import BoardCache
 from hub.grading_queue import GradingQueue
-from hub.service import api, competition_pages, competitions_api, nominations_pages, pages
+from hub.service import (api, competition_pages, competitions_api, course_pages, exchange_api, nominations_pages,
+                         pages, report_pages, studio_pages, survey_pages)
 
 STATIC = Path(__file__).parent.parent / "static"
 
 # Each module lists its own ROUTES as (path relative to the service prefix, handler); add a module here.
-ROUTE_MODULES = (pages, api, competitions_api, competition_pages, nominations_pages)
+ROUTE_MODULES = (pages, api, competitions_api, competition_pages, nominations_pages, survey_pages, studio_pages,
+                 report_pages, course_pages, exchange_api)
 
 
 class JinguoService(Application):
