@@ -1,4 +1,4 @@
-"""Jinguo's grading engine: nbgrader's own Autograde pipeline with every kernel a fork of a prewarmed
+"""Jinguo's grading engine: nbgrader's own Autograde pipeline with every notebook run by a fork of a prewarmed
 zygote inside a bubblewrap sandbox, hidden tests that cannot be fooled, and crash-safe runs.
 
 It imports nothing from hub/, courses/ or competitions/.

@@ -1,10 +1,11 @@
 """The prewarmed kernel factory. This file runs INSIDE the sandbox, as PID 1 of its own PID namespace.
 
-It imports ipykernel, IPython and the common libraries once, then answers JSON lines on stdin:
+It imports IPython and the common libraries once and builds the shell (_runner.py), then answers JSON lines
+on stdin:
 
-- ``{"op": "kernel", ...}`` forks a fresh kernel for one notebook (a copy-on-write child: ~20 ms instead
-  of ~500 ms for a new interpreter) and answers once its sockets are bound;
-- ``{"op": "signal", "sig": N}`` / ``{"op": "alive"}`` for the kernel manager outside;
+- ``{"op": "run", ...}`` forks a fresh runner for one notebook (a copy-on-write child: a few ms instead of
+  ~500 ms for a new kernel) and answers once it listens on its socket;
+- ``{"op": "signal", "sig": N}`` / ``{"op": "alive"}`` for the grader outside (a cell past its time is interrupted);
 - ``{"op": "reset"}`` kills every other process of the namespace and removes SysV IPC objects, so the next
   notebook starts from nothing (the grader outside wipes the folders).
 
@@ -22,44 +23,23 @@ import sys
 
 
 def _prewarm() -> None:
-    import ipykernel.debugger  # noqa: F401  (ipykernel imports these lazily on start: pay once, here)
-    import ipykernel.ipkernel  # noqa: F401
-    import ipykernel.kernelapp  # noqa: F401
-    import ipykernel.zmqshell  # noqa: F401
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # _runner.py lies beside this file
+    import _runner
+
     for name in ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline", "csv", "json",
                  "statistics", "collections", "math", "random", "re", "datetime", "decimal", "fractions",
                  "itertools", "functools", "unittest", "numpy.testing", "hmac", "hashlib", "ast", "pandas",
-                 "jedi", "IPython.core.completer", "pdb", "sqlite3", "faulthandler", "IPython.core.debugger",
+                 "IPython.core.completer", "pdb", "sqlite3", "faulthandler", "IPython.core.debugger",
                  "IPython.core.oinspect", "IPython.extensions.storemagic", "IPython.utils.wildcard",
-                 "tornado.platform.asyncio"):
+                 "IPython.core.display_functions", "IPython.lib.pretty", "socket", "subprocess"):
         try:
             __import__(name)
         except Exception:  # an optional library that is not installed
             pass
     _warm_tracebacks()
-    _prepare_shell()
+    _runner.prepare_shell()
     gc.collect()
     gc.freeze()  # the collector never walks the prewarmed heap again: forks share its pages instead of copying them
-
-
-SHELL_CONFIG = {"HistoryManager": {"hist_file": ":memory:"}}
-
-
-def _prepare_shell() -> None:
-    """Build the kernel's IPython shell once, here, before any submission exists: every fork gets its own
-    copy-on-write copy of a shell that has run nothing (~10 ms a kernel). ipykernel's IPythonKernel asks for
-    ``ZMQInteractiveShell.instance()`` and so takes this one; its sockets are attached after the fork.
-    ipykernel's debugger is left out: no one attaches to a grading kernel."""
-    try:
-        import ipykernel.ipkernel
-        from ipykernel.compiler import XCachingCompiler
-        from ipykernel.zmqshell import ZMQInteractiveShell
-        from traitlets.config import Config
-
-        ipykernel.ipkernel._is_debugpy_available = False
-        ZMQInteractiveShell.instance(config=Config(SHELL_CONFIG), compiler_class=XCachingCompiler)
-    except Exception:  # prebuilding is an optimisation only: the kernel builds its own shell
-        pass
 
 
 def _warm_tracebacks() -> None:
@@ -129,8 +109,12 @@ def _limit(limits: dict) -> None:
         resource.setrlimit(what, (value, value))
 
 
-def _kernel(req: dict, ready_w: int, secret_r: int) -> None:
-    """In the forked child: become one notebook's kernel."""
+def _runner_child(req: dict, ready_w: int, secret_r: int) -> None:
+    """In the forked child: become one notebook's runner (see _runner.py), serving the grader on a socket."""
+    import socket
+
+    import _runner
+
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
@@ -146,24 +130,8 @@ def _kernel(req: dict, ready_w: int, secret_r: int) -> None:
     os.chdir(req["cwd"])
     os.environ.update(req.get("env", {}))
     _limit(req["limits"])
-    conn_file = os.path.join(req["ipc"], "kernel.json")
-    with open(conn_file, "w") as fh:
-        json.dump(req["conn"], fh)
-    from ipykernel.kernelapp import IPKernelApp
-    from traitlets.config import Config
-
-    class KernelApp(IPKernelApp):
-        def parse_command_line(self, argv=None) -> None:
-            """Configured below, not from a command line: building the option parser costs ~7 ms."""
-
-    cfg = Config(SHELL_CONFIG)
-    cfg.IPKernelApp.connection_file = conn_file
-    cfg.IPKernelApp.quiet = True
-    app = KernelApp.instance(config=cfg)
-    app.initialize([])
-    app.shell.kernel = app.kernel  # the prebuilt shell (see _prepare_shell) meets its kernel
-    app.shell.InteractiveTB.set_mode(req.get("xmode", "Context"))
-    os.unlink(conn_file)  # it holds the session key
+    shell = _runner.RunnerShell.instance()  # the prebuilt one: see _runner.prepare_shell
+    shell.InteractiveTB.set_mode(req.get("xmode", "Context"))
     # The verdict key and the test sources come through a pipe of their own, after the fork, so that no
     # copy of them sits in a frame or buffer this process inherited.
     chunks = []
@@ -175,11 +143,16 @@ def _kernel(req: dict, ready_w: int, secret_r: int) -> None:
     os.close(secret_r)
     secret = json.loads(b"".join(chunks))
     chunks.clear()
-    install_guard(app.shell, bytes.fromhex(secret.pop("key")), req["job"], secret.pop("tests"))
+    install_guard(shell, bytes.fromhex(secret.pop("key")), req["job"], secret.pop("tests"))
     del secret
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(req["socket"])
+    listener.listen(1)
     os.write(ready_w, b"1")
     os.close(ready_w)
-    app.start()
+    conn, _ = listener.accept()
+    listener.close()
+    _runner.serve(shell, conn)
 
 
 # --- the test guard -------------------------------------------------------------------------------------
@@ -414,7 +387,7 @@ def main() -> None:
         req = json.loads(line)
         op = req["op"]
         answer: dict = {"ok": True}
-        if op == "kernel":
+        if op == "run":
             ready_r, ready_w = os.pipe()
             secret_r, secret_w = os.pipe()
             kernel_pid = os.fork()
@@ -422,7 +395,7 @@ def main() -> None:
                 try:
                     os.close(ready_r)
                     os.close(secret_w)
-                    _kernel(req, ready_w, secret_r)
+                    _runner_child(req, ready_w, secret_r)
                 finally:
                     os._exit(0)
             os.close(ready_w)

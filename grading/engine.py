@@ -11,9 +11,8 @@ import queue
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import nbformat
 
@@ -219,27 +218,54 @@ _POOLS_LOCK = threading.Lock()
 KEEP_POOLS = 4
 
 
-@contextmanager
-def _pool_for(course: Path, limits: SandboxLimits, sandbox: bool, n: int) -> Iterator[_Pool]:
+def _pool_key(course: Path, limits: SandboxLimits, sandbox: bool, n: int) -> tuple:
     config = course / "nbgrader_config.py"
-    key = (str(course), json.dumps(limits_dict(limits), sort_keys=True), sandbox, n,
-           config.stat().st_mtime_ns if config.exists() else 0)
+    return (str(course), json.dumps(limits_dict(limits), sort_keys=True), sandbox, n,
+            config.stat().st_mtime_ns if config.exists() else 0)
+
+
+def _take_pool(course: Path, limits: SandboxLimits, sandbox: bool, n: int) -> _Pool:
+    """A kept pool for this course and these limits, or a new one."""
     with _POOLS_LOCK:
-        pool = _POOLS.pop(key, None)
+        pool = _POOLS.pop(_pool_key(course, limits, sandbox, n), None)
     if pool is None or not pool.healthy():
         if pool is not None:
             pool.close()
         pool = _Pool(course, limits, sandbox, n)
-    try:
-        yield pool
-    except BaseException:
-        pool.close()
-        raise
+    return pool
+
+
+def _keep_pool(pool: _Pool, key: tuple) -> None:
     with _POOLS_LOCK:
         _POOLS[key] = pool
         evicted = [_POOLS.popitem(last=False)[1] for _ in range(max(0, len(_POOLS) - KEEP_POOLS))]
     for old in evicted:
         old.close()
+
+
+class _PoolStarter(threading.Thread):
+    """Takes or starts the pool in the background: its workers boot (nbgrader imported, sandboxed zygotes
+    prewarmed, ~3 s) while the caller checks the submissions."""
+
+    def __init__(self, course: Path, limits: SandboxLimits, sandbox: bool, n: int):
+        super().__init__(daemon=True, name="jinguo-pool-start")
+        self.args, self.key = (course, limits, sandbox, n), _pool_key(course, limits, sandbox, n)
+        self.pool: _Pool | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.pool = _take_pool(*self.args)
+        except BaseException as exc:  # raised again in the caller's thread by take()
+            self.error = exc
+
+    def take(self) -> _Pool:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.pool is not None
+        return self.pool
 
 
 @atexit.register
@@ -276,6 +302,9 @@ def autograde(course_dir: str | Path, assignment: str, students: list[str] | Non
     submitted = course / "submitted"
     found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
     wanted = [s for s in found if not students or s in students]
+    starter = None
+    if backend == "local" and wanted:
+        starter = _PoolStarter(course, limits, sandbox, max(1, min(workers or settings.workers, len(wanted))))
     results: dict[str, GradeResult] = {}
     digests: dict[str, str] = {}
     todo: list[str] = []
@@ -312,15 +341,19 @@ def autograde(course_dir: str | Path, assignment: str, students: list[str] | Non
     n_notebooks = max(1, len(list((course / "source" / assignment).glob("*.ipynb"))))
     deadline_each = (limits.notebook_timeout + 30) * n_notebooks + 60
     try:
-        if not todo:
-            pass
-        elif backend == "celery":
+        if backend == "celery" and todo:
             from grading.celery_app import grade_many
 
             grade_many(course, assignment, todo, limits, sandbox, deadline_each, done)
-        else:
-            with _pool_for(course, limits, sandbox, max(1, min(workers or settings.workers, len(todo)))) as pool:
-                pool.run(assignment, todo, deadline_each, done)
+        elif starter is not None:
+            pool = starter.take()
+            try:
+                if todo:
+                    pool.run(assignment, todo, deadline_each, done)
+            except BaseException:
+                pool.close()
+                raise
+            _keep_pool(pool, starter.key)
     finally:
         if bar:
             bar.close()

@@ -1,27 +1,29 @@
-"""nbgrader's Execute step, with the kernel a fork of the slot's sandboxed zygote and test cells guarded.
+"""nbgrader's Execute step, with each notebook run by a fork of the slot's sandboxed zygote and test cells guarded.
 
 Everything else in nbgrader's Autograde pipeline is untouched. Differences, all on purpose:
 
-- a test cell reaches the kernel as ``__jinguo_guard__(K)``; its source went to the kernel at fork time
+- the notebook runs in IPython's shell without Jupyter messaging (see ``_runner.py``): cells go to a fork of
+  the zygote over a socket and come back as nbformat outputs, as ``Execute`` (nbclient) would write them,
+  including its ``CellTimeoutError`` output for a cell interrupted at its time limit;
+- a test cell reaches the runner as ``__jinguo_guard__(K)``; its source went to the runner at fork time
   (see ``_zygote.install_guard``). A test cell earns points only with a verdict signed by the guard; the
   autograded notebook keeps the cell's real source and no trace of the verdict;
-- a kernel that dies (``os._exit``, memory, CPU) or a notebook past its wall clock: the cells that ran keep
+- a runner that dies (``os._exit``, memory, CPU) or a notebook past its wall clock: the cells that ran keep
   what they earned, every later code cell gets an error output, so it earns nothing, and grading goes on.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import time
 
-from nbformat import NotebookNode
-from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from nbformat import NotebookNode, from_dict
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Dict, Integer
 
-from grading.sandbox import Zygote, ZygoteKernelManager, new_verdict_key
+from grading.sandbox import Runner, Zygote, new_verdict_key
 
 VERDICT_MIME = "application/x-jinguo-verdict+json"
 _ANSI = r"(?:\x1b\[[0-9;]*m)*"
@@ -38,44 +40,44 @@ def error_output(ename: str, zh: str, en: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=f"{zh} / {en}", traceback=[f"{ename}: {zh} / {en}"])
 
 
-class GuardedExecute(Execute):
-    """Execute every cell in a fresh sandboxed kernel; trust a test cell only with a signed verdict."""
+class GuardedExecute(NbGraderPreprocessor):
+    """Execute every cell in a fresh sandboxed runner; trust a test cell only with a signed verdict."""
 
+    timeout = Integer(30, help="Wall-clock seconds one cell may run before it is interrupted.").tag(config=True)
     notebook_timeout = Integer(180, help="Wall-clock seconds for the whole notebook.").tag(config=True)
+    interrupt_grace = Integer(
+        5, help="Seconds a cell has to stop after its interrupt; a runner deaf to it is killed.").tag(config=True)
+    error_on_timeout = Dict(
+        {"ename": "CellTimeoutError", "evalue": "",
+         "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"]},
+        help="The error output a cell gets when it runs out of time (nbgrader's Execute writes the same).",
+    ).tag(config=True)
 
     #: set by the worker process that owns the zygote
     zygote: Zygote | None = None
 
-    def preprocess(self, nb, resources=None, km=None):
+    def preprocess(self, nb, resources=None):
         self._tests = {str(i): c.source for i, c in enumerate(nb.cells) if is_test_cell(c)}
         self._key = new_verdict_key()
         self._job = secrets.token_hex(8)
-        self._cell_timeout = self.timeout
         self._deadline = time.monotonic() + self.notebook_timeout
         self._stopped = ""
+        resources = resources if resources is not None else {}
         outcome = resources.setdefault("jinguo", {"stopped": ""})
+        self._runner: Runner | None = None
         try:
-            nb, resources = super().preprocess(nb, resources, km=km)
-        except Exception as exc:  # the kernel would not start or vanished between cells
-            if not self._stopped:
-                self._stopped = "died"
+            self._runner = Runner(self.zygote, self._tests, self._key, self._job)
+        except Exception as exc:
+            self.log.warning("runner did not start: %r", exc)
+            self._stopped = "died"
+        try:
             for index, cell in enumerate(nb.cells):
-                if cell.cell_type == "code" and not cell.get("outputs"):
-                    self._stop_cell(cell)
-            self.log.warning("kernel problem: %r", exc)
-            if os.environ.get("JINGUO_DEBUG"):
-                import traceback; traceback.print_exc()
+                nb.cells[index], resources = self.preprocess_cell(cell, resources, index)
+        finally:
+            if self._runner is not None:
+                self._runner.close()
         outcome["stopped"] = self._stopped
         return nb, resources
-
-    async def _async_check_alive(self) -> None:
-        if self.kc is not None:  # nbclient's liveness poll may outlive our (instant) shutdown
-            await super()._async_check_alive()
-
-    def create_kernel_manager(self):
-        self.km = ZygoteKernelManager(zygote=self.zygote, tests=self._tests, verdict_key=self._key, job=self._job,
-                                      config=self.config)
-        return self.km
 
     def _stop_cell(self, cell) -> None:
         if self._stopped == "timeout":
@@ -86,7 +88,7 @@ class GuardedExecute(Execute):
         cell.outputs = [out]
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
         remaining = self._deadline - time.monotonic()
         if remaining <= 0 and not self._stopped:
@@ -94,33 +96,49 @@ class GuardedExecute(Execute):
         if self._stopped:
             self._stop_cell(cell)
             return cell, resources
-        self.timeout = max(1, int(min(self._cell_timeout, remaining)))
         test = str(index) in self._tests
-        original = cell.source
-        if test:
-            cell.source = f"__jinguo_guard__({index})"
-        try:
-            cell, resources = super().preprocess_cell(cell, resources, index)
-        except Exception as exc:  # DeadKernelError, CellTimeoutError (kernel deaf to interrupts), ...
-            self.log.warning("cell %s stopped the kernel: %r", index, exc)
-            if os.environ.get("JINGUO_DEBUG"):
-                import traceback; traceback.print_exc()
-            self._stopped = "timeout" if "imeout" in type(exc).__name__ or time.monotonic() > self._deadline \
-                else "died"
+        reply = self._run(index, f"__jinguo_guard__({index})" if test else cell.source, min(self.timeout, remaining))
+        if reply is None:
             self._stop_cell(cell)
-            try:
-                self.zygote.reset()
-            except Exception:
-                pass
-        finally:
-            cell.source = original
-        if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+            return cell, resources
+        cell.outputs = [from_dict(o) for o in reply["outputs"]]
+        cell.execution_count = reply.get("execution_count")
+        if reply.get("timed_out"):
+            cell.outputs.append(from_dict({"output_type": "error", **self.error_on_timeout}))
             resources["jinguo"]["cell_timeout"] = True
+        elif reply.get("status") == "error" and not any(
+                o.get("output_type") == "error" and o.get("ename") == reply.get("ename") for o in cell.outputs):
+            # as nbgrader's Execute: an error the cell's outputs do not show (tracebacks switched off) still counts
+            cell.outputs.append(NotebookNode(output_type="error", ename=str(reply.get("ename")),
+                                             evalue=str(reply.get("evalue", "")),
+                                             traceback=["ERROR: An error occurred while showtraceback was disabled"]))
         if test:
             self._check_verdict(cell, index)
         if time.monotonic() > self._deadline and not self._stopped:
             self._stopped = "timeout"
         return cell, resources
+
+    def _run(self, index: int, code: str, timeout: float) -> dict | None:
+        """The runner's reply for one cell, interrupting it at its time limit; None when the runner is gone
+        (then ``_stopped`` says why and the zygote has been reset)."""
+        runner = self._runner
+        try:
+            try:
+                return runner.run(index, code, max(timeout, 0.01))
+            except TimeoutError:
+                runner.interrupt()
+                reply = runner.reply(index, time.monotonic() + self.interrupt_grace)
+                reply["timed_out"] = True
+                return reply
+        except (TimeoutError, EOFError, OSError, RuntimeError, ValueError) as exc:
+            self.log.warning("cell %s stopped the runner: %r", index, exc)
+            self._stopped = "timeout" if isinstance(exc, TimeoutError) or time.monotonic() > self._deadline \
+                else "died"
+            try:
+                self.zygote.reset()
+            except Exception:
+                pass
+            return None
 
     def _check_verdict(self, cell, index: int) -> None:
         verdicts = [o for o in cell.outputs if o.get("output_type") == "display_data" and VERDICT_MIME in o.get("data", {})]

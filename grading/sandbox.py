@@ -1,9 +1,9 @@
 """The sandbox, seen from outside: a slot (an unprivileged uid and a small tmpfs), a prewarmed zygote living
-in bubblewrap, and a jupyter_client kernel manager whose kernels are forks of that zygote.
+in bubblewrap, and the runner of one notebook, a fork of that zygote.
 
 bubblewrap gives the zygote its own user, PID, network (none at all), IPC and UTS namespaces, a read-only
 system, and only four writable folders, all on the slot's tmpfs: ``/home/student`` (the submission's files),
-``/tmp``, ``/dev/shm`` and ``/ipc`` (the kernel's sockets). The grader wipes them after every notebook and
+``/tmp``, ``/dev/shm`` and ``/ipc`` (the runner's socket). The grader wipes them after every notebook and
 the zygote kills every process left in its namespace, so nothing passes from one submission to the next.
 """
 from __future__ import annotations
@@ -13,7 +13,10 @@ import importlib.util
 import json
 import os
 import secrets
+import select
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -21,14 +24,11 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import Any, Dict, Instance, Unicode
-
 from grading.config import SandboxLimits
 from grading.errors import SandboxUnavailable
 
 ZYGOTE_FILE = Path(__file__).with_name("_zygote.py")
+RUNNER_FILE = Path(__file__).with_name("_runner.py")
 INSIDE_WORK, INSIDE_IPC = "/home/student", "/ipc"
 _SYSTEM = ("/usr", "/etc/alternatives", "/etc/fonts", "/etc/ssl", "/etc/matplotlibrc", "/etc/localtime")
 
@@ -127,6 +127,7 @@ def bwrap_argv(slot: Slot, limits: SandboxLimits) -> list[str]:
         argv += ["--ro-bind", root, root]
     argv += ["--bind", str(slot.work), INSIDE_WORK, "--bind", str(slot.ipc), INSIDE_IPC,
              "--bind", str(slot.shm), "/dev/shm", "--ro-bind", str(ZYGOTE_FILE), "/opt/jinguo/zygote.py",
+             "--ro-bind", str(RUNNER_FILE), "/opt/jinguo/_runner.py",
              "--chdir", INSIDE_WORK, "--clearenv"]
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": INSIDE_WORK,
            "TMPDIR": "/tmp", "MPLBACKEND": "module://matplotlib_inline.backend_inline", "MPLCONFIGDIR": "/tmp/.mpl",
@@ -214,8 +215,8 @@ class Zygote:
             raise RuntimeError("zygote ended")
         return json.loads(line)
 
-    def fork_kernel(self, req: dict, secret: str) -> dict:
-        """Ask for one notebook's kernel; ``secret`` (verdict key and tests) is sent only after the fork."""
+    def fork_runner(self, req: dict, secret: str) -> dict:
+        """Ask for one notebook's runner; ``secret`` (verdict key and tests) is sent only after the fork."""
         self._used = True
         return self.ask(req, then=secret)
 
@@ -266,105 +267,65 @@ class Zygote:
             self.slot.close()
 
 
-class FastReadyClient(AsyncKernelClient):
-    """jupyter_client waits 0.2 s for IOPub after the first kernel_info; a forked kernel needs ~5 ms."""
+class Runner:
+    """One notebook's runner, a fork of the zygote: cells go in, their outputs come back, one JSON line each.
+    Hidden tests and the verdict key reach it through the zygote at fork time, never through this socket."""
 
-    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-        from queue import Empty
+    max_reply = 64 * 1024 * 1024
 
-        deadline = time.monotonic() + (timeout or 60)
-        while True:
-            self.kernel_info()
-            try:
-                msg = await self.shell_channel.get_msg(timeout=0.5)
-            except Empty:
-                msg = None
-            if msg and msg["msg_type"] == "kernel_info_reply":
-                try:
-                    await self.iopub_channel.get_msg(timeout=0.05)
-                except Empty:
-                    pass
-                else:
-                    self._handle_kernel_info_reply(msg)
-                    return
-            if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError("Kernel didn't respond in time")
-
-    wait_for_ready = _async_wait_for_ready
-
-
-class ZygoteKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel is a fork of the slot's zygote. Hidden tests and the verdict key go to
-    the kernel through the zygote, never through a message the submission could read before its tests."""
-
-    zygote = Instance(Zygote)
-    tests = Dict()
-    verdict_key = Any()
-    job = Unicode()
-    client_class = "grading.sandbox.FastReadyClient"
-    client_factory = FastReadyClient
-
-    _started = False
-
-    @property
-    def has_kernel(self) -> bool:
-        return self._started
-
-    @property
-    def ipykernel(self) -> bool:
-        return True
-
-    async def start_kernel(self, **kw) -> None:  # type: ignore[override]
-        z = self.zygote
-        self.transport = "ipc"
-        self.ip = str(z.ipc_outside / "k")
-        self.connection_file = str(z.ipc_outside / "client.json")
-        self.write_connection_file()
-        inside = self.get_connection_info()
-        inside["ip"] = f"{z.ipc_inside}/k"
-        inside["key"] = self.session.key.decode()
-        inside["signature_scheme"] = self.session.signature_scheme
-        lim = z.limits
-        req = {"op": "kernel", "conn": inside, "cwd": z.work_inside, "ipc": z.ipc_inside, "job": self.job,
-               "xmode": z.limits.traceback_mode,
+    def __init__(self, zygote: Zygote, tests: dict, verdict_key: bytes, job: str):
+        self.zygote = zygote
+        lim = zygote.limits
+        path = zygote.ipc_outside / "runner.sock"
+        req = {"op": "run", "cwd": zygote.work_inside, "socket": f"{zygote.ipc_inside}/runner.sock", "job": job,
+               "xmode": lim.traceback_mode,
                "limits": {"cpu_seconds": lim.cpu_seconds, "memory_mb": lim.memory_mb,
                           "file_size_mb": lim.file_size_mb, "open_files": lim.open_files}}
-        secret = json.dumps({"key": self.verdict_key.hex(), "tests": self.tests})
-        answer = z.fork_kernel(req, secret)
+        answer = zygote.fork_runner(req, json.dumps({"key": verdict_key.hex(), "tests": tests}))
         if not answer.get("ok"):
-            raise RuntimeError("the sandboxed kernel did not start")
-        self._started = True
+            raise RuntimeError("the sandboxed runner did not start")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(str(path))
+        self._buf = b""
 
-    async def is_alive(self) -> bool:  # type: ignore[override]
-        if not self._started or not self.zygote.alive():
-            return False
+    def run(self, index: int, code: str, timeout: float) -> dict:
+        """The reply for cell ``index``; TimeoutError when none came in time, EOFError when the runner is gone."""
+        self.sock.sendall((json.dumps({"cell": index, "code": code}) + "\n").encode())
+        return self.reply(index, time.monotonic() + timeout)
+
+    def reply(self, index: int, deadline: float) -> dict:
+        while True:
+            line = self._line(deadline)
+            try:
+                reply = json.loads(line)
+            except ValueError:
+                continue  # a line the submission wrote on the socket itself: not a reply
+            if isinstance(reply, dict) and reply.get("cell") == index and isinstance(reply.get("outputs"), list):
+                return reply
+
+    def _line(self, deadline: float) -> bytes:
+        while b"\n" not in self._buf:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.sock], [], [], remaining)[0]:
+                raise TimeoutError
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise EOFError
+            self._buf += chunk
+            if len(self._buf) > self.max_reply:
+                raise EOFError  # a runner that floods the socket is treated as one that died
+        line, _, self._buf = self._buf.partition(b"\n")
+        return line
+
+    def interrupt(self) -> None:
+        if self.zygote.alive():
+            self.zygote.ask({"op": "signal", "sig": int(signal.SIGINT)})
+
+    def close(self) -> None:
         try:
-            return bool(self.zygote.ask({"op": "alive"})["ok"])
-        except Exception:
-            return False
-
-    _async_is_alive = is_alive
-
-    async def signal_kernel(self, signum: int) -> None:  # type: ignore[override]
-        if self._started and self.zygote.alive():
-            self.zygote.ask({"op": "signal", "sig": int(signum)})
-
-    async def interrupt_kernel(self) -> None:  # type: ignore[override]
-        import signal
-
-        await self.signal_kernel(signal.SIGINT)
-
-    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
-        self._started = False
-        self.zygote.reset()
-
-    async def cleanup_resources(self, restart: bool = False) -> None:  # type: ignore[override]
-        self.cleanup_connection_file()
-
-    async def restart_kernel(self, now: bool = False, newports: bool = False, **kw) -> None:  # type: ignore[override]
-        raise RuntimeError("sandboxed kernels are not restarted")
+            self.sock.close()
+        except OSError:
+            pass
 
 
 def new_verdict_key() -> bytes:
