@@ -154,6 +154,10 @@ def prepare_shell() -> None:
         shell.enable_matplotlib("inline")
     except Exception:  # matplotlib not installed: plots are not needed then
         pass
+    # One cell's machinery (input transformers, compiler, formatters) run once here rather than in every fork;
+    # a statement with no value leaves no trace in the namespace or the history.
+    shell.run_cell("pass", store_history=False)
+    shell.display_formatter.format(0)
 
 
 def run_cell(shell: InteractiveShell, code: str) -> dict:

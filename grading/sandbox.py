@@ -202,13 +202,13 @@ class Zygote:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def ask(self, req: dict, then: str | None = None) -> dict:
+    def ask(self, req: dict, then: bytes | None = None) -> dict:
         assert self.proc and self.proc.stdin and self.proc.stdout
         self.proc.stdin.write((json.dumps(req) + "\n").encode())
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if then is not None and line:
-            self.proc.stdin.write((then + "\n").encode())
+            self.proc.stdin.write(then + b"\n")
             self.proc.stdin.flush()
             line = self.proc.stdout.readline()
         if not line:
@@ -218,7 +218,8 @@ class Zygote:
     def fork_runner(self, req: dict, secret: str) -> dict:
         """Ask for one notebook's runner; ``secret`` (verdict key and tests) is sent only after the fork."""
         self._used = True
-        return self.ask(req, then=secret)
+        data = secret.encode()
+        return self.ask({**req, "secret_bytes": len(data)}, then=data)
 
     def prepare(self, files: Path, notebooks: Path) -> None:
         """Fresh folders holding a copy of this submission's files."""
