@@ -7,42 +7,36 @@ pages and the CLI call these functions inside ``session_scope`` (or commit the h
 """
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
-import json
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-import competitions as competition_rules
 from competitions.nominations import imports, procedure
 from competitions.nominations import spec as round_spec
 from competitions.nominations.procedure import AuditEntry, Entry, Objection, ProcedureError, RoundState
 from competitions.nominations.quota import Candidate, Rules, select as select_list
+from hub.nomination_audit import (AUDIT_COLUMNS, CANDIDATE, ROUND, Replay, audit_csv, audit_events,
+                                  audit_rows, candidate_names, read_audit_csv, replay)
+from hub.nomination_sources import platform_candidates
 from hub.orm import (
     AuditLog,
-    Competition,
-    Course,
-    Enrolment,
-    Grade,
     Member,
-    MemberStatus,
     NominationEntry,
     NominationObjection,
     NominationReview,
     NominationRound,
-    Submission,
     aware,
 )
 
-ROUND = "nomination_round"  # audit target types: the round itself, or one candidate of it
-CANDIDATE = "nomination_entry"
+# The audit trail moved to hub.nomination_audit; callers still reach it (and Member) through this module.
+_REEXPORTED = (AUDIT_COLUMNS, Replay, audit_csv, audit_events, audit_rows, candidate_names, read_audit_csv, replay,
+               Member)
 PLATFORM, IMPORT = "platform", "import"
 STAGE_ZH = procedure.STAGE_ZH
 
@@ -215,103 +209,9 @@ def import_candidates(s: Session, slug: str, data: bytes, filename: str, actor: 
     return len(candidates)
 
 
-@dataclass
-class _Result:
-    """What one member brought to the round: merit points and the public line describing them."""
-
-    merit: float = 0.0
-    achievements: list[str] = field(default_factory=list)
-
-
-def _competition_results(s: Session, ref: str, weight: float, results: dict[int, _Result]) -> None:
-    comp = s.scalar(select(Competition).where(Competition.slug == ref))
-    if comp is None:
-        return
-    try:  # every task of every phase counts by its weight; a task she never did counts 0
-        task_weights: dict[str, float] = {}
-        for phase in competition_rules.load_competition(comp.spec_yaml).phases:
-            for task in phase.tasks:
-                task_weights.setdefault(task.assignment, task.weight)
-    except Exception:  # an old row whose spec no longer loads: the tasks she did, equally
-        task_weights = {}
-    best = s.execute(select(Submission.member_id, Submission.task, func.max(Grade.score / Grade.max_score))
-                     .join(Grade, Grade.submission_id == Submission.id)
-                     .where(Submission.competition_id == comp.id, Grade.max_score > 0)
-                     .group_by(Submission.member_id, Submission.task)).all()
-    per_member: dict[int, dict[str, float]] = defaultdict(dict)
-    for member_id, task, ratio in best:
-        per_member[member_id][task] = float(ratio)
-    for member_id, ratios in per_member.items():
-        weights = task_weights or {t: 1.0 for t in ratios}
-        percent = 100 * sum(w * ratios.get(t, 0.0) for t, w in weights.items()) / sum(weights.values())
-        result = results[member_id]
-        result.merit += weight * percent
-        result.achievements.append(f"{comp.title}成绩 {percent:.1f} 分")
-
-
-def _course_results(s: Session, ref: str, weight: float, results: dict[int, _Result]) -> None:
-    course = s.scalar(select(Course).where(Course.slug == ref))
-    if course is None:
-        return
-    for member_id in s.scalars(select(Enrolment.member_id).where(Enrolment.course_id == course.id,
-                                                                  Enrolment.completed_at.is_not(None))):
-        results[member_id].merit += weight * 100  # a completed course counts as full marks
-        results[member_id].achievements.append(f"完成课程《{course.title}》")
-
-
-def _awarded_before(s: Session, row: NominationRound, years: int | None) -> dict[int, int]:
-    """member id → year of a final list of the same award within ``years`` years (not this round)."""
-    if not years:
-        return {}
-    rows = s.execute(select(NominationEntry.member_id, NominationRound.year)
-                     .join(NominationRound, NominationRound.id == NominationEntry.round_id)
-                     .where(NominationRound.award == row.award, NominationRound.stage == "final",
-                            NominationRound.id != row.id, NominationRound.year > row.year - years,
-                            NominationRound.year <= row.year, NominationEntry.included.is_(True),
-                            NominationEntry.member_id.is_not(None))).all()
-    return {member_id: year for member_id, year in rows}
-
-
-def _unit_codes(m: Member) -> set[str]:
-    codes, unit = set(), m.org_unit
-    while unit is not None:
-        codes.add(unit.code)
-        unit = unit.parent
-    return codes
-
-
-def platform_candidates(s: Session, row: NominationRound) -> list[tuple[Candidate, Member, str]]:
-    """Members with a result the round counts (competition grades, completed courses), each with her eligibility
-    and the public line of her achievements. Studio achievements are not in the database yet and count 0."""
-    spec = spec_of(row)
-    results: dict[int, _Result] = defaultdict(_Result)
-    for source in spec.sources:
-        if source.kind == "competition":
-            _competition_results(s, source.ref, source.weight, results)
-        elif source.kind == "course":
-            _course_results(s, source.ref, source.weight, results)
-    if not results:
-        return []
-    awarded = _awarded_before(s, row, spec.eligibility.not_awarded_within_years)
-    allowed = {MemberStatus.approved} if spec.eligibility.approved_members_only else {
-        MemberStatus.approved, MemberStatus.pending}
-    out = []
-    for m in s.scalars(select(Member).where(Member.id.in_(results)).order_by(Member.id)):
-        why = ""
-        if m.status not in allowed:
-            why = "未通过会员审核 / not an approved member"
-        elif spec.eligibility.units and not _unit_codes(m) & set(spec.eligibility.units):
-            why = "不属于本轮推荐范围的工会 / not in the round's unions"
-        elif m.id in awarded:
-            why = f"{awarded[m.id]} 年已获此奖项 / received this award in {awarded[m.id]}"
-        candidate = Candidate(f"member:{m.id}", m.real_name, m.gender, m.org_unit.name, m.region.name,
-                              round(results[m.id].merit, 2), eligible=not why, ineligible_reason=why)
-        out.append((candidate, m, "；".join(results[m.id].achievements)))
-    return out
-
-
 def compute_draft(s: Session, slug: str, actor: str, now: datetime | None = None) -> dict[str, Any]:
-    """Select the list from the platform's members and the imported candidates; every candidate gets a reason.
+    """Select the list from the platform's candidates (members, or studios in a studio round) and the imported ones;
+    every candidate gets a reason.
     Allowed (again) while the round is a draft. Returns how many women the share needs and got."""
     now = _now(now)
     row = get_round(s, slug, lock=True)
@@ -319,19 +219,20 @@ def compute_draft(s: Session, slug: str, actor: str, now: datetime | None = None
     procedure.require_stage(old, "draft")
     spec = spec_of(row)
     stored = {e.candidate_key: e for e in entries_of(s, row)}
-    found = platform_candidates(s, row)
-    keep = {str(c.id) for c, _, _ in found} | {k for k, e in stored.items() if e.source == IMPORT}
+    found = platform_candidates(s, row, spec)
+    keep = {str(f.candidate.id) for f in found} | {k for k, e in stored.items() if e.source == IMPORT}
     for key, e in stored.items():
         if key not in keep:
             s.delete(e)
-    for c, m, achievement in found:
-        e = stored.get(str(c.id)) or NominationEntry(round_id=row.id, candidate_key=str(c.id), source=PLATFORM)
-        e.member_id, e.name, e.unit, e.region, e.gender = m.id, c.name, c.unit, c.region, c.gender
-        e.merit, e.achievement = c.merit, achievement
-        stored[str(c.id)] = e
+    for f in found:
+        c, key = f.candidate, str(f.candidate.id)
+        e = stored.get(key) or NominationEntry(round_id=row.id, candidate_key=key, source=PLATFORM)
+        e.member_id, e.name, e.unit, e.region, e.gender = f.member_id, c.name, c.unit, c.region, c.gender
+        e.merit, e.achievement = c.merit, f.achievement
+        stored[key] = e
         s.add(e)
     candidates = [Candidate(k, e.name, e.gender, e.unit, e.region, e.merit) for k, e in stored.items()
-                  if e.source == IMPORT] + [c for c, _, _ in found]
+                  if e.source == IMPORT] + [f.candidate for f in found]
     selection = select_list(candidates, Rules(spec.quota.slots, spec.quota.women_min_share,
                                               spec.quota.max_per_unit, spec.quota.max_per_region))
     rank = {key: place for place, key in enumerate(selection.order, start=1)}
@@ -419,127 +320,3 @@ def objections_of(s: Session, row: NominationRound, member: str | None = None) -
     if member is not None:
         query = query.where(NominationObjection.member == member)
     return list(s.scalars(query.order_by(NominationObjection.number)))
-
-
-# ---- the public notice: what anyone may read -------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class NoticeLine:
-    """One person on the 公示 list: name, unit, achievement and nothing else (no phone, user name, gender, score
-    of anyone excluded). ``entry`` numbers the line for an objection."""
-
-    entry: int
-    name: str
-    unit: str
-    achievement: str
-
-
-@dataclass(frozen=True, slots=True)
-class PublicNotice:
-    slug: str
-    title: str
-    award: str
-    year: int
-    stage: str
-    starts_at: datetime
-    ends_at: datetime
-    lines: tuple[NoticeLine, ...]
-
-    def open_for_objections(self, now: datetime | None = None) -> bool:
-        return self.stage == "notice" and _now(now) < self.ends_at
-
-
-def public_notice(s: Session, slug: str) -> PublicNotice:
-    """The notice list once the 公示 has started; before that the round is not public."""
-    row = get_round(s, slug)
-    if row.stage not in ("notice", "final") or row.notice_starts_at is None or row.notice_ends_at is None:
-        raise NominationRefused(404, "not_public", "这一轮推荐尚未公示", "This round is not on public notice")
-    lines = tuple(NoticeLine(e.id, e.name, e.unit, e.achievement) for e in entries_of(s, row) if e.included)
-    return PublicNotice(row.slug, row.title, round_spec.AWARDS[row.award], row.year, row.stage,
-                        aware(row.notice_starts_at), aware(row.notice_ends_at), lines)
-
-
-# ---- the audit trail: every step in order, an export, and a replay of it ----------------------------------------------
-
-def audit_rows(s: Session, row: NominationRound) -> list[AuditLog]:
-    return list(s.scalars(select(AuditLog).where(or_(
-        and_(AuditLog.target_type == ROUND, AuditLog.target_id == row.slug),
-        and_(AuditLog.target_type == CANDIDATE, AuditLog.target_id.startswith(f"{row.id}/", autoescape=True))))
-        .order_by(AuditLog.id)))
-
-
-def candidate_names(s: Session, row: NominationRound) -> dict[str, str]:
-    return {e.candidate_key: e.name for e in entries_of(s, row)}
-
-
-AUDIT_COLUMNS = ("序号 seq", "时间 at", "操作人 actor", "操作 action", "对象 target", "候选人 candidate",
-                 "变更前 before", "变更后 after", "理由 reason")
-
-
-def audit_events(rows: Iterable[AuditLog], names: dict[str, str]) -> list[dict[str, Any]]:
-    """The audit rows as plain events: the candidate key without the round's id, her name beside it."""
-    out = []
-    for seq, r in enumerate(rows, start=1):
-        target = r.target_id.split("/", 1)[1] if r.target_type == CANDIDATE else "round"
-        out.append({"seq": seq, "at": aware(r.at).isoformat(), "actor": r.actor, "action": r.action,
-                    "target": target, "candidate": names.get(target, ""), "before": r.before, "after": r.after,
-                    "reason": r.reason})
-    return out
-
-
-def audit_csv(events: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a BOM so Excel opens the Chinese right; before/after as JSON so the export replays."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(AUDIT_COLUMNS)
-    for e in events:
-        w.writerow([e["seq"], e["at"], e["actor"], e["action"], e["target"], e["candidate"],
-                    "" if e["before"] is None else json.dumps(e["before"], ensure_ascii=False, sort_keys=True),
-                    "" if e["after"] is None else json.dumps(e["after"], ensure_ascii=False, sort_keys=True),
-                    e["reason"]])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def read_audit_csv(data: bytes) -> list[dict[str, Any]]:
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    keys = ("seq", "at", "actor", "action", "target", "candidate", "before", "after", "reason")
-    events = []
-    for values in rows[1:]:
-        e = dict(zip(keys, values))
-        e["seq"] = int(e["seq"])
-        e["before"] = json.loads(e["before"]) if e["before"] else None
-        e["after"] = json.loads(e["after"]) if e["after"] else None
-        events.append(e)
-    return events
-
-
-@dataclass
-class Replay:
-    """What an inspector rebuilds from the audit alone."""
-
-    stage: str = "draft"
-    listed: set[str] = field(default_factory=set)
-    objections: dict[int, str] = field(default_factory=dict)  # number → answer ("" while unanswered)
-    steps: list[str] = field(default_factory=list)
-
-
-def replay(events: Iterable[dict[str, Any]]) -> Replay:
-    """Fold the audit events in order into the round's stage, list and objections; a final event whose list
-    disagrees with the replayed one raises ValueError (the trail would not explain the list)."""
-    r = Replay()
-    for e in events:
-        action, after = e["action"], e["after"] or {}
-        r.steps.append(action)
-        if action == "nomination.draft":
-            r.listed = set(after["listed"])
-        elif action == "nomination.adjust":
-            (r.listed.add if after["included"] else r.listed.discard)(e["target"])
-        elif action in ("nomination.review", "nomination.notice", "nomination.final"):
-            r.stage = after["stage"]
-            if action == "nomination.final" and set(after["listed"]) != r.listed:
-                raise ValueError("the final list is not what the audited steps give")
-        elif action == "nomination.objection":
-            r.objections[after["objection"]] = ""
-        elif action == "nomination.answer":
-            r.objections[after["objection"]] = after["answer"]
-    return r

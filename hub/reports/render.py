@@ -6,6 +6,7 @@ outlines, subset), so the PDF shows the same glyphs on a machine without the fon
 """
 from __future__ import annotations
 
+import threading
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,10 @@ A4 = (8.27, 11.69)
 ROW_INCHES = 0.17
 
 OnTableDone = Callable[[Table], None] | None
+# matplotlib's rcParams are process-wide: two threads inside rc_context at once restore each other's settings while
+# drawing (the font falls back and Chinese turns into boxes). The service draws in executor threads; every drawing
+# under rc_context holds this lock.
+RC_LOCK = threading.RLock()
 
 
 def _now() -> datetime:
@@ -197,7 +202,8 @@ def write_pdf(tables: Sequence[Table], path: Path | str, scope: ReportScope, *,
     stamp = _generated(generated_at or _now())
     style = {"font.family": [CJK_FAMILY], "font.sans-serif": [CJK_FAMILY], "pdf.fonttype": 42,
              "axes.unicode_minus": False}  # the CJK font has no U+2212 minus sign
-    with matplotlib.rc_context(style), PdfPages(path, metadata={"Title": REPORT_TITLE, "Creator": "Jinguo"}) as pdf:
+    with RC_LOCK, matplotlib.rc_context(style), PdfPages(path, metadata={"Title": REPORT_TITLE,
+                                                                         "Creator": "Jinguo"}) as pdf:
         fig = Figure(figsize=A4)
         _title_page(fig, tables, scope, stamp)
         pdf.savefig(fig)
@@ -205,3 +211,29 @@ def write_pdf(tables: Sequence[Table], path: Path | str, scope: ReportScope, *,
             _table_pages(pdf, table, stamp)
             if on_table_done:
                 on_table_done(table)
+
+
+# --------------------------------------------------------------------------------------------- one chart, for a page
+def chart_svg(table: Table) -> bytes:
+    """The table's chart as in the PDF, as SVG for the organizer's page. Glyphs are drawn as paths (svg.fonttype
+    "path"), so a browser without a Chinese font still shows the Chinese labels."""
+    import io
+
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    cjk_font_path()
+    style = {"font.family": [CJK_FAMILY], "font.sans-serif": [CJK_FAMILY], "svg.fonttype": "path",
+             "axes.unicode_minus": False}
+    with RC_LOCK, matplotlib.rc_context(style):
+        fig = Figure(figsize=(7.5, 3.6 if table.chart == "lines" else 4.2))
+        ax = fig.add_axes((0.30, 0.12, 0.66, 0.80) if table.chart == "bars" else (0.08, 0.22, 0.88, 0.70))
+        if table.rows:
+            _chart(ax, table)
+        else:
+            ax.axis("off")
+            ax.text(0.5, 0.5, f"{NO_DATA_ZH} / no data", ha="center")
+        ax.set_title(f"{table.title_zh} / {table.title_en}", fontsize=10)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg")
+    return buf.getvalue()

@@ -8,8 +8,9 @@ What is counted (members are always *approved* members, filtered by the scope's 
   other columns read as "of these, how many took part in the period").
 - 报名课程 enrolled / 完成课程 completed: distinct members with an enrolment made / a course completed in the period.
 - 参赛 competed: distinct members with at least one competition submission received in the period.
-- 被推荐 nominated: always 0 for now — nomination lists are not stored in the platform database yet, so the
-  table carries the note 暂无数据 rather than a number that looks measured.
+- 被推荐 nominated: distinct members on a *final* nomination list (included) whose round became final in the
+  period; drafts and lists still on notice can change, so they are not counted. Studios on a studio round's list
+  are teams, not people, and are not counted here.
 - 培训干部 cadres trained: members whose platform role is instructor or organizer (union staff and teachers) and
   who completed a course in the period. The ORM has no separate "cadre" flag; this is the closest it allows.
 - 女性占比 share of women: women / members whose gender is recorded as female or male (others are not counted).
@@ -26,14 +27,16 @@ from typing import Any, Callable, Literal
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from hub.orm import Enrolment, EmploymentForm, Industry, Member, MemberStatus, OrgUnit, Region, Role, Submission
+from hub.orm import (Enrolment, EmploymentForm, Industry, Member, MemberStatus, NominationEntry, NominationRound,
+                     OrgUnit, Region, Role, Submission)
 
 REPORT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 NO_DATA_ZH = "暂无数据"
 COUNT_COLUMNS = ["注册会员 registered", "报名课程 enrolled", "完成课程 completed", "参赛 competed",
                  "被推荐 nominated", "培训干部 cadres trained"]
 SHARE_COLUMN = "女性占比 share of women"
-NOMINATED_NOTE = f"被推荐：{NO_DATA_ZH}（推荐名单尚未保存到平台数据库）/ nominated: no data yet (nominations are not stored)"
+NOMINATED_NOTE = ("被推荐：期间内定稿的推荐名单上的会员（不含草拟、公示中的名单和工作室）/ nominated: members on nomination "
+                  "lists made final in the period (not drafts, lists on notice, or studios)")
 
 
 class ReportError(ValueError):
@@ -98,6 +101,25 @@ def resolve_region(session: Session, text: str) -> tuple[str, str]:
     return row.code, row.name
 
 
+def parse_scope(session: Session, date_from: str = "", date_to: str = "", region: str = "") -> ReportScope:
+    """A scope from text as a form sends it (empty = no bound); ReportError for a bad day, from after to, or an
+    unknown region."""
+    days = []
+    for text, zh, en in ((date_from, "起始日期", "from"), (date_to, "截止日期", "to")):
+        text = text.strip()
+        try:
+            days.append(date.fromisoformat(text) if text else None)
+            if text and len(text) != 10:
+                raise ValueError
+        except ValueError:
+            raise ReportError(f"{zh}应为 YYYY-MM-DD 的有效日期，收到 {text!r}",
+                              f"{en} must be a real day as YYYY-MM-DD, got {text!r}") from None
+    if days[0] and days[1] and days[0] > days[1]:
+        raise ReportError("起始日期晚于截止日期", "from is after to")
+    code, name = resolve_region(session, region.strip()) if region.strip() else (None, "")
+    return ReportScope(days[0], days[1], code, name)
+
+
 def _in_period(column: Any, scope: ReportScope) -> list[ColumnElement[bool]]:
     conds = []
     if scope.start is not None:
@@ -125,6 +147,9 @@ def _participation_measures(scope: ReportScope) -> list[ColumnElement[Any]]:
                                                   *_in_period(Enrolment.completed_at, scope))
     competed = select(Submission.member_id).where(Submission.competition_id.is_not(None),
                                                   *_in_period(Submission.received_at, scope))
+    nominated = (select(NominationEntry.member_id).join(NominationRound, NominationRound.id == NominationEntry.round_id)
+                 .where(NominationRound.stage == "final", NominationEntry.included.is_(True),
+                        NominationEntry.member_id.is_not(None), *_in_period(NominationRound.finalized_at, scope)))
 
     def count_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
@@ -134,7 +159,7 @@ def _participation_measures(scope: ReportScope) -> list[ColumnElement[Any]]:
         count_if(Member.id.in_(enrolled)),
         count_if(Member.id.in_(completed)),
         count_if(Member.id.in_(competed)),
-        literal(0),  # nominated: see NOMINATED_NOTE
+        count_if(Member.id.in_(nominated)),
         count_if(and_(Member.role.in_([Role.instructor, Role.organizer]), Member.id.in_(completed))),
         count_if(Member.gender == "female"),
         count_if(Member.gender.in_(["female", "male"])),

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from competitions.nominations import AWARDS, CandidateFileError, ProcedureError
 from competitions.yamlspec import SpecError
-from hub import nominations
+from hub import nomination_notice, nominations
 from hub.orm import NominationRound
 from hub.service.base import BaseHandler, Refusal, requires
 
@@ -193,7 +193,7 @@ class NoticePage(NominationPage):
 
     def render_notice(self, slug: str, **ns: Any) -> None:
         try:
-            notice = nominations.public_notice(self.db, slug)
+            notice = nomination_notice.public_notice(self.db, slug)
         except nominations.NominationRefused as r:
             raise Refusal(r.status, r.code, r.zh, r.en)
         user = self.current_user

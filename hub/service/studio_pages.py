@@ -1,4 +1,108 @@
-"""创新工作室与展示 / studios and showcase (issue 7)"""
+"""创新工作室与展示 / studios and the showcase (seed clause 十二: typical examples).
+
+Any logged-in member reads the showcase: studios, their public achievements and the winners of final nomination
+lists (name, unit, achievement — as the public notice showed them; nothing private). Organizers create studios,
+add members and record achievements on the same pages; hub/studios.py checks, stores and audits each write.
+"""
 from __future__ import annotations
 
-ROUTES: list = []
+from typing import Any, Callable
+
+from competitions.nominations.studios import KINDS, StudioError
+from hub import studios
+from hub.orm import Studio
+from hub.reference import choices
+from hub.service.base import BaseHandler, Refusal, requires
+
+ORGANIZE, LEARN = "custom:jinguo:organize", "custom:jinguo:learn"
+
+
+class StudioBase(BaseHandler):
+    def studio(self, studio_id: str) -> Studio:
+        try:
+            return studios.get_studio(self.db, int(studio_id))
+        except studios.StudioRefused as r:
+            raise Refusal(r.status, r.code, r.zh, r.en)
+
+    def arg(self, name: str) -> str:
+        return self.get_body_argument(name, "")
+
+    def write_or_show(self, work: Callable[[], Any], done: str, again: Callable[[list], None]) -> None:
+        """Commit one write and go back to the page (303); a refused one stores nothing and shows every problem."""
+        try:
+            row = work()
+            self.db.commit()
+        except StudioError as exc:
+            self.db.rollback()
+            self.set_status(400)
+            return again(exc.problems)
+        except studios.StudioRefused as r:
+            self.db.rollback()
+            raise Refusal(r.status, r.code, r.zh, r.en)
+        self.redirect(done.format(row=row), status=303)
+
+
+class ShowcasePage(StudioBase):
+    """GET studios/: the showcase. POST (organizers): a new studio."""
+
+    @requires(LEARN)
+    async def get(self) -> None:
+        self.render_showcase()
+
+    def render_showcase(self, problems: list | None = None) -> None:
+        s = self.db
+        rows = studios.list_studios(s)
+        self.render_page("studios.html", studios=rows, kinds=KINDS, problems=problems or [],
+                         achievements={r.id: studios.achievements_of(s, r)[:3] for r in rows},
+                         sizes={r.id: len(studios.members_of(s, r)) for r in rows}, winners=studios.winners(s),
+                         organizer=self.can(ORGANIZE), units=choices(s)["units"] if self.can(ORGANIZE) else [],
+                         form={k: self.get_body_argument(k, "") for k in ("name", "leader", "unit", "summary")}
+                         if problems else {})
+
+    @requires(ORGANIZE)
+    async def post(self) -> None:
+        self.write_or_show(lambda: studios.create_studio(
+            self.db, name=self.arg("name"), leader=self.arg("leader"), unit=self.arg("unit"),
+            summary=self.arg("summary"), actor=self.current_user["name"]),
+            f"{self.settings['prefix']}studios/{{row.id}}?done=created", self.render_showcase)
+
+
+class StudioPage(StudioBase):
+    """GET studios/ID: the studio, its public achievements; organizers also see its members, every achievement
+    (private ones marked) and the forms to add a member and record an achievement."""
+
+    @requires(LEARN)
+    async def get(self, studio_id: str) -> None:
+        self.render_studio(self.studio(studio_id))
+
+    def render_studio(self, row: Studio, problems: list | None = None, form: str = "") -> None:
+        organizer = self.can(ORGANIZE)
+        people = studios.members_of(self.db, row)
+        self.render_page("studio.html", studio=row, kinds=KINDS, organizer=organizer, size=len(people),
+                         people=people if organizer else [], names={m.id: m.real_name for m in people},
+                         achievements=studios.achievements_of(self.db, row, public_only=not organizer),
+                         problems=problems or [], failed_form=form, done=self.get_argument("done", ""))
+
+
+class StudioWrite(StudioPage):
+    """POST studios/ID/members or studios/ID/achievements (organizers)."""
+
+    @requires(ORGANIZE)
+    async def post(self, studio_id: str, what: str) -> None:
+        row, me = self.studio(studio_id), self.current_user["name"]
+        if what == "members":
+            work = lambda: studios.add_member(self.db, row.id, self.arg("username"), me)  # noqa: E731
+        else:
+            work = lambda: studios.record_achievement(  # noqa: E731
+                self.db, row.id, title=self.arg("title"), kind=self.arg("kind"), achieved_on=self.arg("achieved_on"),
+                description=self.arg("description"), public=self.arg("public") == "yes", credited=self.arg("credited"),
+                actor=me)
+        self.write_or_show(work, f"{self.settings['prefix']}studios/{row.id}?done={what}",
+                           lambda problems: self.render_studio(self.studio(studio_id), problems, what))
+
+
+ROUTES = [
+    (r"studios/?", ShowcasePage),
+    (r"studios/(\d+)", StudioPage),
+    (r"studios/(\d+)/(members|achievements)", StudioWrite),
+]

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 
 from competitions.nominations import CandidateFileError, ProcedureError
 from competitions.yamlspec import SpecError
-from hub import db, nominations
+from hub import db, nomination_notice, nominations
 from hub.orm import (AuditLog, Base, MemberStatus, NominationEntry, NominationObjection, NominationReview,
                      NominationRound)
 from hub.reference import seed_reference
@@ -147,12 +147,12 @@ def test_the_whole_procedure_is_persisted_and_the_audit_replays_it(url):
 def test_the_public_notice_holds_nothing_private(url):
     step(url, nominations.create_round, WOMEN_YAML.read_text(encoding="utf-8"), "organizer")
     with pytest.raises(nominations.NominationRefused, match="尚未公示"):
-        step(url, nominations.public_notice, WOMEN)
+        step(url, nomination_notice.public_notice, WOMEN)
     for fn in (nominations.compute_draft, nominations.start_review, nominations.start_notice):
         step(url, fn, WOMEN, "organizer")
-    notice = step(url, nominations.public_notice, WOMEN)
+    notice = step(url, nomination_notice.public_notice, WOMEN)
     assert notice.open_for_objections() and notice.ends_at - notice.starts_at == timedelta(days=5)
-    assert [f.name for f in dataclasses.fields(nominations.NoticeLine)] == ["entry", "name", "unit", "achievement"]
+    assert [f.name for f in dataclasses.fields(nomination_notice.NoticeLine)] == ["entry", "name", "unit", "achievement"]
     assert {ln.name for ln in notice.lines} == {"刘芳", "周丽", "吴霞", "黄梅"}
     text = repr(notice)
     for private in ("13800001234", "liufang", "chenjing", "female", "陈静", "孙燕", "马丹", "member:"):

@@ -128,7 +128,7 @@ def test_xlsx_holds_the_hand_counted_numbers(platform, tmp_path, capsys):
     assert wb.sheetnames == ["按区域", "按行业", "按用工形式", "按基层工会", "月度趋势"]
     ws = wb["按区域"]
     assert REPORT_TITLE in ws["A1"].value and "全部区域" in ws["A2"].value and "生成于" in ws["A2"].value
-    assert "暂无数据" in ws["A3"].value  # nominations are not stored yet: said, not shown as a measured zero
+    assert "定稿的推荐名单" in ws["A3"].value  # the note says which lists "nominated" counts
     assert ws.cell(HEADER_ROW, 2).value == "注册会员 registered" and ws.cell(HEADER_ROW, 2).font.bold
     assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
     assert ws.column_dimensions["A"].width >= 8
