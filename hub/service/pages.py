@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hub import members
-from hub.orm import Competition, Enrolment, Member, MemberStatus
+from hub.course_progress import her_progress
+from hub.orm import Competition, Course, Enrolment, Member, MemberStatus, Role
 from hub.service.base import BaseHandler, Refusal, requires
 from hub.service.news import latest_news
 
@@ -15,9 +16,11 @@ class ZoneHandler(BaseHandler):
     @requires()
     async def get(self) -> None:
         member = self.member
-        courses = []
+        courses = []  # (enrolment, her progress or None when she teaches it)
         if member is not None:
-            courses = self.db.scalars(select(Enrolment).where(Enrolment.member_id == member.id)).all()
+            for e in self.db.scalars(select(Enrolment).join(Course).where(
+                    Enrolment.member_id == member.id, Course.published_at.is_not(None)).order_by(Course.id)):
+                courses.append((e, her_progress(self.db, member, e.course) if e.role == Role.learner else None))
         competitions = self.db.scalars(select(Competition).where(Competition.status == "open")).all()
         pending = 0
         if self.can("custom:jinguo:approve"):
