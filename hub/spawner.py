@@ -11,7 +11,9 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner
 from traitlets import Bool, Instance, Unicode, default
 
+from hub import course_access
 from hub.config import JinguoConfig
+from hub.db import session_scope
 
 
 def running_as_root() -> bool:
@@ -52,8 +54,9 @@ class JinguoSpawner(LocalProcessSpawner):
         return not running_as_root()
 
     role_config_root = Unicode(
-        help="Folder with one Jupyter config folder per role (learner, instructor, ...), added to "
-        "JUPYTER_CONFIG_PATH so learners see the assignment list and instructors formgrader.",
+        help="Folder with one Jupyter config folder per role (learner, instructor, ...) and common/ for what "
+        "every role shares (nbgrader's exchange through the platform), both on JUPYTER_CONFIG_PATH so learners "
+        "see the assignment list and instructors formgrader.",
     ).tag(config=True)
 
     @default("role_config_root")
@@ -103,6 +106,15 @@ class JinguoSpawner(LocalProcessSpawner):
         home.mkdir(parents=True, exist_ok=True)
         os.chown(home, entry.pw_uid, entry.pw_gid)
         os.chmod(home, 0o700)
+        # before the server starts: its supplementary groups are read when it is spawned (formgrader's access)
+        with session_scope(self.platform.db_url) as s:
+            course_access.sync_member_groups(s, self.platform.data_dir, self.platform.unix_prefix, self.user.name)
+
+    def taught_course(self) -> str | None:
+        """Slug of the first course she teaches (published order): her formgrader opens it."""
+        with session_scope(self.platform.db_url) as s:
+            courses = course_access.taught_courses(s, self.user.name)
+            return courses[0].slug if courses else None
 
     def role(self) -> str:
         groups = {g.name for g in self.user.groups}
@@ -114,7 +126,15 @@ class JinguoSpawner(LocalProcessSpawner):
     def make_preexec_fn(self, name):
         if self.demo_mode:
             return None
-        return super().make_preexec_fn(self.unix_name)
+        become_her = super().make_preexec_fn(self.unix_name)
+        if self.role() != "instructor":
+            return become_her
+
+        def become_instructor() -> None:
+            become_her()
+            os.umask(0o002)  # what her formgrader writes in a course folder stays writable by its other instructors
+
+        return become_instructor
 
     def user_env(self, env):
         env["USER"] = self.unix_name if not self.demo_mode else pwd.getpwuid(os.getuid()).pw_name
@@ -126,7 +146,13 @@ class JinguoSpawner(LocalProcessSpawner):
         env = super().get_env()
         env["JINGUO_API_URL"] = f"http://127.0.0.1:{self.platform.port}/services/jinguo/api"
         env["JINGUO_DEMO_MODE"] = "1" if self.demo_mode else "0"
-        env["JUPYTER_CONFIG_PATH"] = str(Path(self.role_config_root) / self.role())
+        # her role's folder first (it wins), then what every role shares: the nbgrader exchange of the platform
+        root = Path(self.role_config_root)
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(root / self.role()), str(root / "common")])
+        slug = self.taught_course()
+        if slug:  # read by hub/singleuser/instructor/nbgrader_config.py
+            env["JINGUO_COURSE_ID"] = slug
+            env["JINGUO_COURSE_ROOT"] = str(Path(self.platform.data_dir) / "courses" / slug)
         env["LANG"] = env["LC_ALL"] = "C.UTF-8"
         return env
 
