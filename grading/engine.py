@@ -237,8 +237,11 @@ def _take_pool(course: Path, limits: SandboxLimits, sandbox: bool, n: int) -> _P
 
 def _keep_pool(pool: _Pool, key: tuple) -> None:
     with _POOLS_LOCK:
+        replaced = _POOLS.pop(key, None)  # two callers of one course each had a pool: keep one, stop the other
         _POOLS[key] = pool
         evicted = [_POOLS.popitem(last=False)[1] for _ in range(max(0, len(_POOLS) - KEEP_POOLS))]
+    if replaced is not None and replaced is not pool:
+        evicted.append(replaced)
     for old in evicted:
         old.close()
 

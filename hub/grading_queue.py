@@ -4,6 +4,8 @@ picked up again at start, and ones the platform failed to grade are retried with
 from __future__ import annotations
 
 import threading
+from collections import deque
+from contextlib import ExitStack
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -33,7 +35,13 @@ def course_dir_for(data_dir: str | Path, sub: Submission, session: Any) -> tuple
 class GradingQueue(LoggingConfigurable):
     """Grades submissions in worker threads (each runs grading/'s sandboxed pool), off the web loop."""
 
-    workers = Integer(2, help="Submissions graded at the same time.").tag(config=True)
+    workers = Integer(2, help="Grading threads: this many courses or competitions graded at the same time (each "
+                              "grades one run at a time, see batch and processes).").tag(config=True)
+    batch = Integer(16, help="Most submissions of one course graded in one run of grading/'s worker pool: in a "
+                             "rush, what lines up while a run is graded goes in the next run.").tag(config=True)
+    processes = Integer(1, help="Worker processes of grading/'s pool for a run of several submissions. With 1, "
+                                "each course keeps one warm pool; more boot a second pool the first time a run "
+                                "holds several submissions (grading/ keeps a pool per size).").tag(config=True)
     retry_limit = Integer(
         3, help="Attempts for a submission the platform failed to grade (status error) before it is marked "
                 "failed; such attempts never count against the competitor's limits.").tag(config=True)
@@ -48,6 +56,7 @@ class GradingQueue(LoggingConfigurable):
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="jinguo-grading")
         self._locks: dict[tuple, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._lines: dict[str, deque[int]] = {}  # course folder -> submissions waiting behind the one grading
         with session_scope(self.db_url) as s:
             waiting = s.scalars(select(Submission.id).where(Submission.status.in_(WAITING))
                                 .order_by(Submission.id)).all()
@@ -70,31 +79,87 @@ class GradingQueue(LoggingConfigurable):
             return self._locks.setdefault(key, threading.Lock())
 
     def _grade(self, submission_id: int) -> None:
+        """Grade it now, or line it up behind the run of its course being graded.
+
+        One run of a course at a time: grading/ keeps warm worker pools per course and lends each to one
+        caller; a second caller of the same course meanwhile boots a cold pool (seconds; in a rush, for every
+        other submission) and, on return, one of the two pools is dropped with its workers still running. The
+        thread grading a course takes what has lined up meanwhile as its next run (up to ``batch``), so a rush
+        is graded in runs over one warm pool, and no thread ever waits on a busy course while submissions of
+        other courses wait for a thread."""
         try:
-            self._grade_one(submission_id)
+            with session_scope(self.db_url) as s:
+                sub = s.get(Submission, submission_id)
+                if sub is None or sub.status not in WAITING:
+                    return
+                course = str(course_dir_for(self.data_dir, sub, s)[0])
         except Exception:  # never lose it: the next start picks it up again
             self.log.exception("grading submission %s failed", submission_id)
-
-    def _grade_one(self, submission_id: int) -> None:
-        from grading import grade_submission
-
-        with session_scope(self.db_url) as s:
-            sub = s.get(Submission, submission_id)
-            if sub is None or sub.status not in WAITING:
+            return
+        with self._locks_guard:
+            if course in self._lines:  # its course is being graded: that thread takes it next
+                self._lines[course].append(submission_id)
                 return
-            sub.status = "grading"
-            sub.attempts += 1
-            course, assignment = course_dir_for(self.data_dir, sub, s)
-            student = s.get(Member, sub.member_id).username
-            files, received_at = {sub.filename: sub.notebook}, sub.received_at
-        with self._lock((str(course), assignment, student)):  # one folder per (student, assignment)
+            self._lines[course] = line = deque()
+        run = [submission_id]
+        while True:
             try:
-                result = grade_submission(course, assignment, student, files, sandbox=self.sandbox,
-                                          timestamp=aware(received_at))
-                status, payload = result.status, result.to_json()
+                later = self._grade_run(run)
+            except Exception:  # never lose them: the next start picks them up again
+                self.log.exception("grading submissions %s failed", run)
+                later = []
+            with self._locks_guard:
+                line.extendleft(reversed(later))
+                if not line:
+                    del self._lines[course]
+                    return
+                run = [line.popleft() for _ in range(min(self.batch, len(line)))]
+
+    def _grade_run(self, ids: list[int]) -> list[int]:
+        """Grade submissions of one course in one run of grading/'s pool; returns those left for a later run
+        (another assignment, or a second one of the same student: one folder per student and assignment)."""
+        from grading import autograde, store_submission
+
+        jobs: dict[str, tuple[int, dict[str, bytes], Any]] = {}  # student -> submission, files, received
+        later: list[int] = []
+        course = assignment = None
+        with session_scope(self.db_url) as s:
+            for sid in ids:
+                sub = s.get(Submission, sid)
+                if sub is None or sub.status not in WAITING:  # graded meanwhile (queued twice)
+                    continue
+                where, task = course_dir_for(self.data_dir, sub, s)
+                student = s.get(Member, sub.member_id).username
+                if (assignment is not None and task != assignment) or student in jobs:
+                    later.append(sid)
+                    continue
+                course, assignment = where, task
+                sub.status = "grading"
+                sub.attempts += 1
+                jobs[student] = (sid, {sub.filename: sub.notebook}, aware(sub.received_at))
+        recorded: set[str] = set()
+
+        def done(result: Any) -> None:
+            if result.student in jobs and result.student not in recorded:
+                recorded.add(result.student)
+                self._record(jobs[result.student][0], result.status, result.to_json())
+
+        with ExitStack() as held:  # their folders' locks, which others take to read them (course_exchange.queue_lock)
+            for student in jobs:
+                held.enter_context(self._lock((str(course), assignment, student)))
+            try:
+                for student, (_sid, files, received_at) in jobs.items():
+                    store_submission(course, assignment, student, files, timestamp=received_at)
+                if jobs:  # results taken from grading/'s ledger come back without a progress call: all of them
+                    for result in autograde(course, assignment, list(jobs), workers=min(self.processes, len(jobs)),
+                                            sandbox=self.sandbox, progress=done):
+                        done(result)
             except Exception as exc:
-                status, payload = "error", {"message": f"评分出错 / grading failed: {exc!r}"[:500]}
-        self._record(submission_id, status, payload)
+                failure = {"message": f"评分出错 / grading failed: {exc!r}"[:500]}
+                for student, (sid, _files, _at) in jobs.items():
+                    if student not in recorded:
+                        self._record(sid, "error", failure)
+        return later
 
     def _record(self, submission_id: int, status: str, payload: dict) -> None:
         with session_scope(self.db_url) as s:

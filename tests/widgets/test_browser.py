@@ -8,14 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,12 +20,12 @@ from widgets.answers import WIDGET_STATE
 from widgets.testing import read_answers, record_answers
 
 from .fake_platform import demo_data, iso
+from .lab import jupyterlab, open_and_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(os.geteuid() != 0, reason="runs JupyterLab as an unprivileged account: run as root")]
 
 USER = "jinguo-widgettest"
-VENV_BIN = Path(sys.executable).parent
 CELLS = [
     'from widgets import Quiz, Hint, Progress, Countdown, Leaderboard, Submit\n'
     'q1 = Quiz("rights/q1", "女职工生育享受多少天产假？", ["90 天", "98 天", "128 天"])\n'
@@ -47,81 +40,16 @@ CELLS = [
     'Leaderboard("spring", top=5)',
     'Submit("spring", "task1", poll_interval=0.5)',
 ]
-LAB_SETTINGS = {
-    "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
-    "@jupyterlab/translation-extension/plugin.jupyterlab-settings": {"locale": "zh_CN"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                       "checkForUpdates": False},
-}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _ensure_user() -> pwd.struct_passwd:
-    try:
-        return pwd.getpwnam(USER)
-    except KeyError:
-        subprocess.run(["useradd", "-m", USER], check=True)
-        return pwd.getpwnam(USER)
-
-
-def _write_as(user: pwd.struct_passwd, path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    for p in [path, *path.parents]:
-        if p == Path(user.pw_dir):
-            break
-        os.chown(p, user.pw_uid, user.pw_gid)
 
 
 @pytest.fixture(scope="module")
 def lab(platform_server):
     """JupyterLab 4 as the test account, its kernel pointed at the stand-in platform."""
-    user = _ensure_user()
-    home = Path(user.pw_dir)
-    work = home / "widgets-test"
-    shutil.rmtree(work, ignore_errors=True)
-    shutil.rmtree(home / ".jupyter" / "lab" / "workspaces", ignore_errors=True)  # no tabs from earlier runs
-    for name, value in LAB_SETTINGS.items():
-        _write_as(user, home / ".jupyter" / "lab" / "user-settings" / name, json.dumps(value))
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                            "language": "python"}})
     nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
-    _write_as(user, work / "quiz.ipynb", nbformat.writes(nb))
-    port, token = _free_port(), os.urandom(12).hex()
-    env = {"HOME": str(home), "USER": USER, "PATH": f"{VENV_BIN}:/usr/bin:/bin", "LANG": "C.UTF-8",
-           "JINGUO_API_URL": platform_server.url, "JUPYTERHUB_API_TOKEN": platform_server.token}
-    log = open(work.parent / "widgets-test-lab.log", "w")
-    proc = subprocess.Popen(
-        ["runuser", "-u", USER, "--", "env", "-i", *[f"{k}={v}" for k, v in env.items()],
-         str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-         "--LabApp.expose_app_in_browser=True"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.1)
-    else:
-        proc.kill()
-    if proc.poll() is not None:
-        pytest.fail("JupyterLab did not start: " + (work.parent / "widgets-test-lab.log").read_text()[-2000:])
-    yield {"url": url, "token": token, "notebook": work / "quiz.ipynb"}
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
+    with jupyterlab(USER, "widgets-test", {"quiz.ipynb": nb}, platform_server.url, platform_server.token) as lab:
+        yield {**lab, "notebook": lab["folder"] / "quiz.ipynb"}
 
 
 def _saved_quiz_models(path: Path) -> list[dict]:
@@ -143,17 +71,9 @@ def test_quiz_in_jupyterlab_is_answered_saved_and_graded(lab, browser, artifacts
     platform_server.competitions["spring"]["phases"][1]["closes_at"] = iso(platform_server.now() + timedelta(minutes=30))
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.set_default_timeout(60_000)
-    page.goto(f"{lab['url']}/lab/tree/quiz.ipynb?token={lab['token']}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+    open_and_run(page, lab, "quiz.ipynb")
     # The UI speaks Chinese: the language pack is installed and selected.
     page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('文件')")
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.commands.hasCommand('notebook:run-all-cells')")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-    # Run only once the kernel is connected and idle: on a loaded machine the first kernel start is slow and
-    # cells sent before that are not run.
-    page.wait_for_function("(() => { const k = window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel;"
-                           " return !!k && k.connectionStatus === 'connected' && k.status === 'idle'; })()")
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
     quiz1 = page.locator(".jinguo-quiz").nth(0)
     quiz1.get_by_role("button", name="B. 98 天").click()

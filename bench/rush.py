@@ -1,0 +1,271 @@
+"""Last-hour rush: N competitors each submit one honest notebook at a random moment within one minute, through a
+real hub and the real service (stored before the 202, GradingQueue, sandboxed grading by grading/, BoardCache).
+
+    .venv/bin/python bench/rush.py [--quick] [--competitors N] [--window S] [--poll S] [--sample K]
+
+Per submission: the time from her 202 "received" to her score being visible on the competition's public
+leaderboard API (her `me` row), each competitor polling with her own token every --poll seconds (an upper
+bound by up to one poll). A monitor reads the platform database every 0.1 s to split the server's side into
+queue wait (received → grading), grading (grading → grade written) and board (grade written → on the board).
+
+Straightforward design, same run: a fresh `nbgrader autograde` process per submission (unsandboxed). 200 of those
+take too long, so K of the rush's own notebooks are graded that way one after another, and their mean time is
+put through the same arrivals and the same number of graders (GradingQueue.workers) as a first-come queue:
+an extrapolation, said so in the output. Issue 6 target: p95 ≤ 15 s for 200 in one minute. Last line:
+`ratio: N` (the straightforward design's extrapolated p95 over ours).
+"""
+from __future__ import annotations
+
+import argparse
+import heapq
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import nbformat
+import requests
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hub import accounts, members  # noqa: E402
+from hub.competition_admin import join  # noqa: E402
+from hub.db import session_scope  # noqa: E402
+from hub.demo import demo_people  # noqa: E402
+from hub.grading_queue import GradingQueue  # noqa: E402
+from hub.orm import Competition, Grade, Member, MemberStatus, Role, Submission, aware  # noqa: E402
+from hub.testing import DEMO_PASSWORD, VENV_BIN, start_hub, stop_hub, xsrf  # noqa: E402
+from tests.grading.corpus import KINDS, make_course  # noqa: E402
+
+TARGET_P95 = 15.0
+SLUG, TASK = "rush-2026", "task1"
+ANSWERS = ["full"] * 6 + ["partial"] * 3 + ["wrong"]  # honest work: most solve it, some half, a few miss
+
+
+def spec_text(now: datetime) -> str:
+    return f"""slug: {SLUG}
+title: 最后一小时冲刺测试赛
+phases:
+  - key: final
+    title: 决赛
+    opens_at: {(now - timedelta(hours=1)).isoformat()}
+    closes_at: {(now + timedelta(hours=1)).isoformat()}
+    tasks:
+      - {{assignment: {TASK}, title: 求和, max_score: 3}}
+limits: {{per_day: 5}}
+"""
+
+
+def open_competition(hub, tmp: Path) -> dict[str, dict]:
+    """The task's nbgrader folder in place and the competition opened from YAML; the honest notebooks by kind."""
+    course = hub.data_dir / "competitions" / SLUG
+    make_course(course, {"seed": KINDS["full"]}, assignment=TASK)
+    shutil.rmtree(course / "submitted")
+    (tmp / "rush.yaml").write_text(spec_text(datetime.now(timezone.utc)), encoding="utf-8")
+    opened = hub.jinguo("competition", "open", str(tmp / "rush.yaml"))
+    assert opened.returncode == 0, opened.stderr
+    release = nbformat.read(course / "release" / TASK / "problem.ipynb", as_version=4)
+    notebooks = {}
+    for kind in set(ANSWERS):
+        nb = nbformat.from_dict(release)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "answer":
+                cell.source = KINDS[kind]
+        notebooks[kind] = dict(nb)
+    return notebooks
+
+
+def competitors(hub, n: int) -> list[str]:
+    """N approved competitors (the demo's workers first, then more of the same unions), each joined."""
+    workers = [p for p in demo_people() if p[2] == Role.learner]
+    names = [p[0] for p in workers[:n]]
+    with accounts.hub_session(hub.hub_db_url) as hs:
+        for i in range(len(names), n):
+            _, real, _, unit, region, industry, form = workers[i % len(workers)]
+            profile = members.read_profile({"username": f"rush{i:03d}", "real_name": real, "unit": unit,
+                                            "region": region, "industry": industry, "employment_form": form})
+            accounts.create_account(hub.db_url, hs, profile, DEMO_PASSWORD, status=MemberStatus.approved,
+                                    actor="bench")
+            names.append(profile.username)
+    with session_scope(hub.db_url) as s:
+        comp = s.scalar(select(Competition).where(Competition.slug == SLUG))
+        for m in s.scalars(select(Member).where(Member.username.in_(names))):
+            join(s, comp, m)
+    return names
+
+
+def token_for(hub, name: str) -> str:
+    s = hub.session(name)
+    r = s.post(f"{hub.url}/hub/api/users/{name}/tokens", json={"note": "rush"},
+               headers={"X-XSRFToken": xsrf(s, "/hub/home")})
+    r.raise_for_status()
+    return r.json()["token"]
+
+
+def compete(api: str, token: str, notebook: dict, at: float, poll: float, out: list, lock: threading.Lock) -> None:
+    """Wait for her moment, submit, then look at the public board until her score is on it."""
+    time.sleep(max(0.0, at - time.monotonic()))
+    auth = {"Authorization": f"token {token}"}
+    with requests.Session() as http:
+        r = http.post(f"{api}/competitions/{SLUG}/submissions", json={"task": TASK, "notebook": notebook},
+                      headers=auth, timeout=120)
+        received, wall = time.monotonic(), time.time()
+        if r.status_code != 202:
+            with lock:
+                out.append({"id": None, "status": f"HTTP {r.status_code}", "latency": None})
+            return
+        sid = r.json()["id"]
+        time.sleep(poll * random.random())  # competitors do not look in lockstep
+        deadline = received + 600
+        while time.monotonic() < deadline:
+            board = http.get(f"{api}/competitions/{SLUG}/leaderboard", params={"limit": 1}, headers=auth,
+                             timeout=120).json()
+            if board.get("me") is not None:
+                break
+            time.sleep(poll)
+        seen = time.time()
+        with lock:
+            out.append({"id": sid, "status": "on board" if board.get("me") else "missing",
+                        "latency": time.monotonic() - received if board.get("me") else None,
+                        "received_wall": wall, "seen_wall": seen, "score": (board.get("me") or {}).get("score")})
+
+
+def monitor(db_url: str, started: dict[int, float], stop: threading.Event) -> None:
+    """When each submission was first seen being graded (the queue writes status "grading" as it starts)."""
+    while not stop.is_set():
+        with session_scope(db_url) as s:
+            now = time.time()
+            for sid, status in s.execute(select(Submission.id, Submission.status)):
+                if status != "received" and sid not in started:
+                    started[sid] = now
+        stop.wait(0.1)
+
+
+def straightforward(hub, tmp: Path, sample: int) -> list[float]:
+    """Seconds of a fresh `nbgrader autograde` process for each of `sample` of the rush's own notebooks."""
+    course = shutil.copytree(hub.data_dir / "competitions" / SLUG, tmp / "naive", ignore=shutil.ignore_patterns(
+        "submitted", "autograded", "feedback", ".jinguo*"))
+    with session_scope(hub.db_url) as s:
+        rows = s.execute(select(Member.username, Submission.notebook).join(Member, Member.id == Submission.member_id)
+                         .order_by(Submission.id).limit(sample)).all()
+    times = []
+    for name, data in rows:
+        folder = course / "submitted" / name / TASK
+        folder.mkdir(parents=True)
+        (folder / "problem.ipynb").write_bytes(data)
+        t0 = time.perf_counter()
+        done = subprocess.run([str(VENV_BIN / "nbgrader"), "autograde", TASK, f"--student={name}", "--create",
+                               "--force"], cwd=course, capture_output=True, text=True, timeout=600)
+        times.append(time.perf_counter() - t0)
+        if done.returncode != 0:
+            print(f"nbgrader autograde failed for {name}: {done.stderr[-500:]}")
+    return times
+
+
+def queued_latencies(arrivals: list[float], service: float, servers: int) -> list[float]:
+    """Received → graded for a first-come queue of `servers` graders each taking `service` seconds."""
+    free = [0.0] * servers
+    out = []
+    for a in sorted(arrivals):
+        start = max(a, heapq.heappop(free))
+        heapq.heappush(free, start + service)
+        out.append(start + service - a)
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))] if ordered else float("nan")
+
+
+def row(label: str, values: list[float]) -> str:
+    return f"{label:<40}{pct(values, .5):>7.2f}s{pct(values, .95):>7.2f}s{max(values, default=float('nan')):>7.2f}s"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="40 competitors within 15 s (a minute or two)")
+    ap.add_argument("--competitors", type=int, help="competitors in the rush (default 200)")
+    ap.add_argument("--window", type=float, help="seconds over which they submit (default 60: the same minute)")
+    ap.add_argument("--poll", type=float, default=1.0, help="seconds between her looks at the board (default 1)")
+    ap.add_argument("--sample", type=int, help="notebooks graded the straightforward way (default 12; quick 4)")
+    args = ap.parse_args()
+    n = args.competitors or (40 if args.quick else 200)
+    window = args.window if args.window is not None else (15.0 if args.quick else 60.0)
+    sample = args.sample or (4 if args.quick else 12)
+
+    tmp = Path(tempfile.mkdtemp(prefix="jinguo-bench-comp-rush-"))
+    hub = start_hub(tmp / "hub")
+    try:
+        t0 = time.perf_counter()
+        notebooks = open_competition(hub, tmp)
+        names = competitors(hub, n)
+        with ThreadPoolExecutor(8) as pool:
+            tokens = list(pool.map(lambda name: token_for(hub, name), names))
+        print(f"setup: {n} competitors joined {SLUG} ({time.perf_counter() - t0:.0f} s)")
+
+        api, out, lock = f"{hub.url}/services/jinguo/api", [], threading.Lock()
+        started: dict[int, float] = {}
+        stop = threading.Event()
+        watcher = threading.Thread(target=monitor, args=(hub.db_url, started, stop), daemon=True)
+        watcher.start()
+        begin = time.monotonic() + 1.0
+        moments = [begin + random.uniform(0, window) for _ in names]
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(n) as pool:
+            for i, (token, at) in enumerate(zip(tokens, moments)):
+                pool.submit(compete, api, token, notebooks[ANSWERS[i % len(ANSWERS)]], at, args.poll, out, lock)
+        wall = time.perf_counter() - t0
+        stop.set()
+        watcher.join()
+
+        with session_scope(hub.db_url) as s:
+            server = {sub.id: (aware(sub.received_at).timestamp(), aware(g.graded_at).timestamp(), sub.status)
+                      for sub, g in s.execute(select(Submission, Grade).join(Grade, Grade.submission_id == Submission.id)
+                                              .where(Submission.competition_id.is_not(None)))}
+        by_id = {o["id"]: o for o in out if o["id"] is not None}
+        wait = [started[i] - r for i, (r, _g, _s) in server.items() if i in started]
+        grading = [g - started[i] for i, (_r, g, _s) in server.items() if i in started]
+        board = [by_id[i]["seen_wall"] - g for i, (_r, g, _s) in server.items() if i in by_id and by_id[i]["latency"]]
+        lat = [o["latency"] for o in out if o["latency"] is not None]
+        statuses: dict[str, int] = {}
+        for o in out:
+            statuses[o["status"]] = statuses.get(o["status"], 0) + 1
+        p95 = pct(lat, 0.95) if lat else float("inf")
+        graded = sum(1 for _r, _g, st in server.values() if st == "graded")
+        print(f"submissions: {len(out)} within {window:.0f} s; {statuses}; graded: {graded}; "
+              f"all on the board after {wall:.1f} s; throughput {graded / wall:.2f} graded/s "
+              f"(GradingQueue.workers = {GradingQueue.workers.default_value})")
+        print(f"{'':<40}{'p50':>8}{'p95':>8}{'max':>8}")
+        print(row(f"202 → her score on the board (poll {args.poll:g} s)", lat))
+        print(row("  queue wait (received → grading)", wait))
+        print(row("  grading (grading → grade written)", grading))
+        print(row("  board (grade written → seen, ≤ poll)", board))
+
+        times = straightforward(hub, tmp, sample)
+        mean = sum(times) / len(times)
+        arrivals = [r for r, _g, _s in server.values()]
+        naive = queued_latencies(arrivals, mean, GradingQueue.workers.default_value)
+        print(f"straightforward: a fresh `nbgrader autograde` per submission, {mean:.2f} s each (mean of a sample "
+              f"of {len(times)}, measured one at a time); extrapolated through the same {len(arrivals)} arrivals and "
+              f"{GradingQueue.workers.default_value} graders:")
+        print(row("  received → graded (extrapolated)", naive))
+        met = len(lat) == n and graded == n and p95 <= TARGET_P95
+        print(f"target: {n} competitors in {window:.0f} s, every score on the board, p95 ≤ {TARGET_P95:g} s — "
+              f"{'met' if met else 'NOT met'} (ours p95 {p95:.2f} s)")
+        print(f"ratio: {pct(naive, 0.95) / p95:.2f}")
+        sys.exit(0 if met else 1)
+    finally:
+        stop_hub(hub)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
