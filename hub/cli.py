@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from hub.config import PROJECT_DIR, JinguoConfig
+from hub.config import PROJECT_DIR, JinguoConfig, venv_bin_on_path
 
 # Modules that add sub-commands: each defines register(subparsers). Add a module here.
 COMMAND_MODULES: tuple[str, ...] = ("hub.cli_competition", "hub.cli_report", "hub.cli_course")
@@ -79,7 +79,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         seed_reference(s)
     config = args.config or str(PROJECT_DIR / "jupyterhub_config.py")
     bindir = str(Path(sys.executable).parent)
-    os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")  # nbgrader runs alembic from PATH
     os.chdir(platform.data_dir)
     argv = [str(Path(bindir) / "jupyterhub"), "-f", config, *args.hub_args]
     print(f"巾帼数字工坊启动中 / starting Jinguo at {platform.public_url}/", flush=True)
@@ -168,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     from hub.members import MemberError
 
     argv = sys.argv[1:] if argv is None else list(argv)
+    venv_bin_on_path()
     if argv and argv[0] in DELEGATED:
         module, func = DELEGATED[argv[0]]
         return int(getattr(importlib.import_module(module), func)(argv[1:]) or 0)

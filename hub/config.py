@@ -7,12 +7,21 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from traitlets import Integer, Unicode, default
 from traitlets.config import Configurable
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def venv_bin_on_path() -> None:
+    """Put this environment's bin folder first on PATH: nbgrader runs ``alembic`` (and we run ``nbgrader``) from
+    PATH, and ``.venv/bin/jinguo`` or a hub service may be started without the venv activated."""
+    bindir = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bindir:
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
 class JinguoConfig(Configurable):

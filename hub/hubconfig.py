@@ -1,6 +1,7 @@
 """Everything jupyterhub_config.py sets, in one place the CLI and the tests share."""
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -58,9 +59,13 @@ def configure(c) -> JinguoConfig:
     c.JupyterHub.hub_ip = "127.0.0.1"
     c.JupyterHub.hub_port = platform.hub_port
     c.JupyterHub.db_url = platform.hub_db_url
+    if platform.hub_db_url.startswith("sqlite:///"):  # instructors' accounts pass through data_dir: keep it private
+        hub_db = Path(platform.hub_db_url.removeprefix("sqlite:///"))
+        hub_db.touch(mode=0o600, exist_ok=True)
+        hub_db.chmod(0o600)
     c.JupyterHub.cookie_secret_file = str(data / "jupyterhub_cookie_secret")
     c.JupyterHub.template_paths = [str(TEMPLATES)]
-    c.JupyterHub.template_vars = {"jinguo_demo_mode": __import__("os").geteuid() != 0,
+    c.JupyterHub.template_vars = {"jinguo_demo_mode": os.geteuid() != 0,
                                   "jinguo_service": f"/services/{SERVICE}/"}
     c.JupyterHub.default_url = f"/services/{SERVICE}/"
     c.JupyterHub.authenticator_class = "hub.auth.JinguoAuthenticator"
@@ -83,9 +88,11 @@ def configure(c) -> JinguoConfig:
         "command": [sys.executable, "-m", "hub.service"],
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": list(CUSTOM_SCOPES) + ["read:users:groups!user"],
-        "environment": {"JINGUO_DB_URL": platform.db_url, "JINGUO_DATA_DIR": platform.data_dir,
+        # every JINGUO_* setting of the hub's own environment reaches the service (e.g. JINGUO_SURVEY_MIN_GROUP)
+        "environment": {**{k: v for k, v in os.environ.items() if k.startswith("JINGUO_")},
+                        "JINGUO_DB_URL": platform.db_url, "JINGUO_DATA_DIR": platform.data_dir,
                         "JINGUO_PORT": str(platform.port), "JINGUO_SERVICE_PORT": str(platform.service_port),
-                        "JINGUO_PUBLIC_URL": platform.public_url},
+                        "JINGUO_PUBLIC_URL": platform.public_url, "JINGUO_UNIX_PREFIX": platform.unix_prefix},
         "cwd": str(Path(__file__).resolve().parent.parent),
     }]
     return platform

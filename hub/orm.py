@@ -5,12 +5,13 @@ Schema changes go through Alembic (hub/migrations); never ``create_all`` in prod
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -340,13 +341,122 @@ class Disqualification(Base):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-# --- surveys (issue 7): models here ---
+# --- surveys (issue 7) ---
+class Survey(Base):
+    """A questionnaire (调查问卷): its YAML and whether members may answer it. hub/surveys.py is the only writer."""
+
+    __tablename__ = "surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    spec_yaml: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | open | closed
+    created_by: Mapped[str] = mapped_column(String(NAME_LEN))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
 
 
-# --- studios (issue 7): models here ---
+class SurveyResponse(Base):
+    """One member's answers to a survey (she may change them until it closes), with her breakdown groups as they
+    were when she answered. Only aggregates with small groups suppressed are ever shown."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("survey_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    groups: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"region": "浙江省", "unit": "...", ...}
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime | None]
 
 
-# --- certificates and course publishing (issue 5): models here ---
+# --- studios (issue 7) ---
+class Studio(Base):
+    """A women workers' innovation studio (女职工创新工作室): a named team around a leading woman worker, in a union
+    unit. The rules are competitions.nominations.studios'; hub/studios.py is the only writer."""
+
+    __tablename__ = "studios"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    summary: Mapped[str] = mapped_column(Text, default="")  # public: what the studio works on
+    created_by: Mapped[str] = mapped_column(String(NAME_LEN))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    leader: Mapped[Member] = relationship(lazy="joined")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
 
 
-# --- course exchange and feedback (issue 5): models here ---
+class StudioMember(Base):
+    """She works in the studio (the leader is a member too)."""
+
+    __tablename__ = "studio_members"
+    __table_args__ = (UniqueConstraint("studio_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    added_by: Mapped[str] = mapped_column(String(NAME_LEN))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    member: Mapped[Member] = relationship(lazy="joined")
+
+
+class StudioAchievement(Base):
+    """An innovation or achievement an organizer recorded (专利, 技术革新, 合理化建议, 获奖...), credited to one member;
+    the showcase shows it only when ``public``. Nomination rounds count it (source kind studio_achievements)."""
+
+    __tablename__ = "studio_achievements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # a key of competitions.nominations.studios.KINDS
+    achieved_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    credited_to: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    recorded_by: Mapped[str] = mapped_column(String(NAME_LEN))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- certificates and course publishing (issue 5) ---
+class Certificate(Base):
+    """A course completion certificate: one per member and course. Name, course title and issuing union are kept as
+    printed, so the certificate and its public verification page say the same thing for ever."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("member_id", "course_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # unguessable; the public page looks it up
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    name: Mapped[str] = mapped_column(String(REAL_NAME_LEN))
+    course_title: Mapped[str] = mapped_column(String(128))
+    issuer: Mapped[str] = mapped_column(String(128))
+
+
+# --- course exchange and feedback (issue 5) ---
+class AssignmentFetch(Base):
+    """She fetched a released assignment through the exchange: when first and last, how often (the instructor's
+    "who started")."""
+
+    __tablename__ = "assignment_fetches"
+    __table_args__ = (UniqueConstraint("member_id", "assignment_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    first_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SubmissionFeedback(Base):
+    """Learner-safe feedback HTML of one graded submission ({notebook: html}, hidden tests stripped), kept so an
+    older submission's feedback stays what it was when a newer one is graded."""
+
+    __tablename__ = "submission_feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    html: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    generated_at: Mapped[datetime] = mapped_column(default=utcnow)

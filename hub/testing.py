@@ -127,4 +127,8 @@ def stop_hub(hub: Hub) -> None:
             if name.startswith(hub.unix_prefix):
                 subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
                 subprocess.run(["userdel", "-r", name], capture_output=True)
+        for line in Path("/etc/group").read_text().splitlines():  # course groups (hub/course_access.py)
+            name = line.split(":", 1)[0]
+            if name.startswith(hub.unix_prefix):
+                subprocess.run(["groupdel", name], capture_output=True)
     shutil.rmtree(hub.home_root, ignore_errors=True)

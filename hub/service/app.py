@@ -10,7 +10,8 @@ from tornado import ioloop, web
 from traitlets import Unicode, default
 from traitlets.config import Application
 
-from hub.config import JinguoConfig
+from hub import certificates
+from hub.config import JinguoConfig, venv_bin_on_path
 from hub.db import upgrade
 from hub.competition_boards import BoardCache
 from hub.grading_queue import GradingQueue
@@ -51,12 +52,13 @@ class JinguoService(Application):
 
     def start(self) -> None:
         platform = JinguoConfig(parent=self)
+        venv_bin_on_path()
         upgrade(platform.db_url)
         url = os.environ.get("JUPYTERHUB_SERVICE_URL", f"http://127.0.0.1:{platform.service_port}")
         port = int(url.rsplit(":", 1)[1].split("/")[0])
         boards = BoardCache(ioloop.IOLoop.current())
         queue = GradingQueue(parent=self, db_url=platform.db_url, data_dir=platform.data_dir,
-                             on_graded=[boards.on_graded])
+                             on_graded=[boards.on_graded, certificates.on_graded])
         self.make_app(queue, boards).listen(port, address="127.0.0.1", xheaders=True)
         ioloop.IOLoop.current().add_callback(queue.start)
         self.log.info("Jinguo service on %s", url)
