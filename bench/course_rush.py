@@ -31,7 +31,7 @@ from hub.courses_admin import publish_course, release_assignment  # noqa: E402
 from hub.db import session_scope  # noqa: E402
 from hub.demo import demo_people  # noqa: E402
 from hub.orm import Grade, MemberStatus, Role, Submission, aware  # noqa: E402
-from hub.testing import DEMO_PASSWORD, start_hub, stop_hub, xsrf  # noqa: E402
+from hub.testing import DEMO_PASSWORD, start_hub, stop_hub  # noqa: E402
 from tests.exchange.courses import enrol, release_nb, solved  # noqa: E402
 
 TARGET_P95 = 10.0
@@ -59,14 +59,6 @@ def make_class(hub, n: int) -> list[str]:
                            due_at=datetime.now(timezone.utc) + timedelta(days=7))
     enrol(hub, COURSE, names)
     return names
-
-
-def token_for(hub, name: str) -> str:
-    s = hub.session(name)
-    r = s.post(f"{hub.url}/hub/api/users/{name}/tokens", json={"note": "course rush"},
-               headers={"X-XSRFToken": xsrf(s, "/hub/home")})
-    r.raise_for_status()
-    return r.json()["token"]
 
 
 def hand_in(api: str, token: str, notebook: dict, at: float, poll: float, out: list, lock: threading.Lock) -> None:
@@ -114,7 +106,7 @@ def main() -> None:
         t0 = time.perf_counter()
         names = make_class(hub, n)
         with ThreadPoolExecutor(8) as pool:
-            tokens = list(pool.map(lambda name: token_for(hub, name), names))
+            tokens = list(pool.map(lambda name: hub.api_token(name, "course rush"), names))
         full = solved(hub, COURSE, ASSIGNMENT)  # a class: most solve it, some half, some hand in the blank
         half = solved(hub, COURSE, ASSIGNMENT, {"answer11": "def 平均(表格):\n    return 0\n"})
         blank = release_nb(hub, COURSE, ASSIGNMENT)

@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import nbformat
@@ -41,36 +41,19 @@ from hub.db import session_scope  # noqa: E402
 from hub.demo import demo_people  # noqa: E402
 from hub.grading_queue import GradingQueue  # noqa: E402
 from hub.orm import Competition, Grade, Member, MemberStatus, Role, Submission, aware  # noqa: E402
-from hub.testing import DEMO_PASSWORD, VENV_BIN, start_hub, stop_hub, xsrf  # noqa: E402
-from tests.grading.corpus import KINDS, make_course  # noqa: E402
+from hub.testing import DEMO_PASSWORD, VENV_BIN, start_hub, stop_hub  # noqa: E402
+from tests.grading.corpus import KINDS  # noqa: E402
+from tests.road.competition import open_competition  # noqa: E402
 
 TARGET_P95 = 15.0
 SLUG, TASK = "rush-2026", "task1"
 ANSWERS = ["full"] * 6 + ["partial"] * 3 + ["wrong"]  # honest work: most solve it, some half, a few miss
 
 
-def spec_text(now: datetime) -> str:
-    return f"""slug: {SLUG}
-title: 最后一小时冲刺测试赛
-phases:
-  - key: final
-    title: 决赛
-    opens_at: {(now - timedelta(hours=1)).isoformat()}
-    closes_at: {(now + timedelta(hours=1)).isoformat()}
-    tasks:
-      - {{assignment: {TASK}, title: 求和, max_score: 3}}
-limits: {{per_day: 5}}
-"""
-
-
-def open_competition(hub, tmp: Path) -> dict[str, dict]:
+def open_rush(hub, tmp: Path) -> dict[str, dict]:
     """The task's nbgrader folder in place and the competition opened from YAML; the honest notebooks by kind."""
-    course = hub.data_dir / "competitions" / SLUG
-    make_course(course, {"seed": KINDS["full"]}, assignment=TASK)
-    shutil.rmtree(course / "submitted")
-    (tmp / "rush.yaml").write_text(spec_text(datetime.now(timezone.utc)), encoding="utf-8")
-    opened = hub.jinguo("competition", "open", str(tmp / "rush.yaml"))
-    assert opened.returncode == 0, opened.stderr
+    course = open_competition(hub, tmp, SLUG, "最后一小时冲刺测试赛", task=TASK, per_day=5,
+                              open_for=timedelta(hours=1), phase=("final", "决赛"))
     release = nbformat.read(course / "release" / TASK / "problem.ipynb", as_version=4)
     notebooks = {}
     for kind in set(ANSWERS):
@@ -99,14 +82,6 @@ def competitors(hub, n: int) -> list[str]:
         for m in s.scalars(select(Member).where(Member.username.in_(names))):
             join(s, comp, m)
     return names
-
-
-def token_for(hub, name: str) -> str:
-    s = hub.session(name)
-    r = s.post(f"{hub.url}/hub/api/users/{name}/tokens", json={"note": "rush"},
-               headers={"X-XSRFToken": xsrf(s, "/hub/home")})
-    r.raise_for_status()
-    return r.json()["token"]
 
 
 def compete(api: str, token: str, notebook: dict, at: float, poll: float, out: list, lock: threading.Lock) -> None:
@@ -205,10 +180,10 @@ def main() -> None:
     hub = start_hub(tmp / "hub")
     try:
         t0 = time.perf_counter()
-        notebooks = open_competition(hub, tmp)
+        notebooks = open_rush(hub, tmp)
         names = competitors(hub, n)
         with ThreadPoolExecutor(8) as pool:
-            tokens = list(pool.map(lambda name: token_for(hub, name), names))
+            tokens = list(pool.map(lambda name: hub.api_token(name, "rush"), names))
         print(f"setup: {n} competitors joined {SLUG} ({time.perf_counter() - t0:.0f} s)")
 
         api, out, lock = f"{hub.url}/services/jinguo/api", [], threading.Lock()

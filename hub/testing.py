@@ -79,6 +79,15 @@ class Hub:
         r = session.get(f"{self.url}/hub/api/users/{username}")
         return r.status_code == 200 and bool(r.json().get("servers", {}).get("", {}).get("ready"))
 
+    def api_token(self, username: str, note: str = "test") -> str:
+        """A fresh API token of hers from the hub's own token API (as her server's token works)."""
+        s = self.session(username)
+        r = s.post(f"{self.url}/hub/api/users/{username}/tokens", json={"note": note},
+                   headers={"X-XSRFToken": xsrf(s, "/hub/home")})
+        if r.status_code not in (200, 201):
+            raise RuntimeError(f"no token for {username}: HTTP {r.status_code} {r.text[:200]}")
+        return r.json()["token"]
+
     def jinguo(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([str(VENV_BIN / "jinguo"), *args], env=self.env, capture_output=True,
                               text=True, input=input, timeout=120)

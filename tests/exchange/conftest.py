@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from hub.testing import Hub, xsrf
+from hub.testing import Hub
 from tests.exchange.courses import enrol, publish
 
 ENROLLED = ("worker01", "worker02", "worker03", "worker04", "worker05")
@@ -30,11 +30,7 @@ _tokens: dict[str, str] = {}
 def token_of(hub: Hub, username: str) -> str:
     """A fresh API token of hers (the hub's own token API, as her server's token works)."""
     if username not in _tokens:
-        s = hub.session(username)
-        r = s.post(f"{hub.url}/hub/api/users/{username}/tokens", json={"note": "exchange test"},
-                   headers={"X-XSRFToken": xsrf(s, "/hub/home")})
-        assert r.status_code in (200, 201), r.text
-        _tokens[username] = r.json()["token"]
+        _tokens[username] = hub.api_token(username, "exchange test")
     return _tokens[username]
 
 

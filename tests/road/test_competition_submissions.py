@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import nbformat
 import pytest
@@ -19,7 +18,8 @@ from hub.db import session_scope
 from hub.orm import Competition, Member, Submission
 from hub.submissions import receive
 from tests.conftest import platform_client as client_for
-from tests.grading.corpus import KINDS, make_course
+from tests.grading.corpus import KINDS
+from tests.road.competition import open_competition
 from widgets.client import PlatformClient, PlatformError
 
 pytestmark = [pytest.mark.slow,
@@ -27,30 +27,10 @@ pytestmark = [pytest.mark.slow,
 SLUG = "road-test-2026"
 
 
-def spec_text(now: datetime) -> str:
-    return f"""slug: {SLUG}
-title: 提交通道测试赛
-phases:
-  - key: prelim
-    title: 初赛
-    opens_at: {(now - timedelta(hours=1)).isoformat()}
-    closes_at: {(now + timedelta(days=3)).isoformat()}
-    tasks:
-      - {{assignment: task1, title: 求和, max_score: 3}}
-limits: {{per_day: 2}}
-"""
-
-
 @pytest.fixture(scope="module")
 def competition(hub, tmp_path_factory):
-    course = hub.data_dir / "competitions" / SLUG
-    make_course(course, {"seed": KINDS["full"]}, assignment="task1")
-    shutil.rmtree(course / "submitted")
-    spec = tmp_path_factory.mktemp("spec") / "c.yaml"
-    spec.write_text(spec_text(datetime.now(timezone.utc)), encoding="utf-8")
-    opened = hub.jinguo("competition", "open", str(spec))
-    assert opened.returncode == 0, opened.stderr
-    return course
+    return open_competition(hub, tmp_path_factory.mktemp("spec"), SLUG, "提交通道测试赛", per_day=2,
+                            open_for=timedelta(days=3))
 
 
 def notebook(course, body: str) -> dict:

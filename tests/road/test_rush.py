@@ -4,15 +4,15 @@ pool of grading workers for every other submission. The timed version is bench/r
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from tests.conftest import platform_client as client_for
-from tests.grading.corpus import KINDS, make_course
+from tests.grading.corpus import KINDS
+from tests.road.competition import open_competition
 from tests.road.test_competition_submissions import notebook, wait_final
 
 pytestmark = [pytest.mark.slow,
@@ -20,20 +20,6 @@ pytestmark = [pytest.mark.slow,
 SLUG = "rush-test-2026"
 WHO = {f"worker{i:02d}": kind for i, kind in zip(range(20, 28), ["full", "partial", "wrong", "full"] * 2)}
 SCORE = {"full": 3.0, "partial": 1.0, "wrong": 0.0}
-
-
-def spec_text(now: datetime) -> str:
-    return f"""slug: {SLUG}
-title: 冲刺测试赛
-phases:
-  - key: final
-    title: 决赛
-    opens_at: {(now - timedelta(hours=1)).isoformat()}
-    closes_at: {(now + timedelta(hours=2)).isoformat()}
-    tasks:
-      - {{assignment: task1, title: 求和, max_score: 3}}
-limits: {{per_day: 3}}
-"""
 
 
 def grading_workers(hub) -> list[int]:
@@ -49,12 +35,8 @@ def grading_workers(hub) -> list[int]:
 
 
 def test_a_rush_is_graded_on_one_warm_pool_and_every_score_is_on_the_board(hub, tmp_path):
-    course = hub.data_dir / "competitions" / SLUG
-    make_course(course, {"seed": KINDS["full"]}, assignment="task1")
-    shutil.rmtree(course / "submitted")
-    (tmp_path / "c.yaml").write_text(spec_text(datetime.now(timezone.utc)), encoding="utf-8")
-    opened = hub.jinguo("competition", "open", str(tmp_path / "c.yaml"))
-    assert opened.returncode == 0, opened.stderr
+    course = open_competition(hub, tmp_path, SLUG, "冲刺测试赛", per_day=3, open_for=timedelta(hours=2),
+                              phase=("final", "决赛"))
     clients = {name: client_for(hub, name) for name in WHO}
     before = set(grading_workers(hub))
 

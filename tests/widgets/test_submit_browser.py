@@ -7,14 +7,14 @@ JupyterLab runs as an unprivileged account (jinguo-submittest), as a worker's se
 from __future__ import annotations
 
 import os
-import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import nbformat
 import pytest
 
 from tests.conftest import platform_client, shot
-from tests.grading.corpus import KINDS, make_course
+from tests.grading.corpus import KINDS
+from tests.road.competition import open_competition
 
 from .lab import jupyterlab, open_and_run
 
@@ -25,31 +25,11 @@ SLUG = "widget-submit-2026"
 COMPETITOR = "worker11"
 
 
-def spec_text(now: datetime) -> str:
-    return f"""slug: {SLUG}
-title: 提交按钮测试赛
-phases:
-  - key: prelim
-    title: 初赛
-    opens_at: {(now - timedelta(hours=1)).isoformat()}
-    closes_at: {(now + timedelta(days=3)).isoformat()}
-    tasks:
-      - {{assignment: task1, title: 求和, max_score: 3}}
-limits: {{per_day: 3}}
-"""
-
-
 @pytest.fixture(scope="module")
 def competition(hub, tmp_path_factory):
     """The task's nbgrader folder in place and the competition opened from YAML, as an organizer does."""
-    course = hub.data_dir / "competitions" / SLUG
-    make_course(course, {"seed": KINDS["full"]}, assignment="task1")
-    shutil.rmtree(course / "submitted")
-    spec = tmp_path_factory.mktemp("spec") / "c.yaml"
-    spec.write_text(spec_text(datetime.now(timezone.utc)), encoding="utf-8")
-    opened = hub.jinguo("competition", "open", str(spec))
-    assert opened.returncode == 0, opened.stderr
-    return course
+    return open_competition(hub, tmp_path_factory.mktemp("spec"), SLUG, "提交按钮测试赛", per_day=3,
+                            open_for=timedelta(days=3))
 
 
 def her_notebook(course) -> nbformat.NotebookNode:
