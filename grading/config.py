@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from traitlets import Bool, Enum, Float, Integer, List, Unicode, default
-from traitlets.config import Configurable
+from traitlets.config import Config, Configurable
+from traitlets.config.loader import PyFileConfigLoader
+
+
+def load_course_config(course: Path) -> Config:
+    """The course's ``nbgrader_config.py`` as traitlets reads it, without importing nbgrader: enough for the
+    limits and settings, so a run can start its workers before nbgrader is loaded."""
+    cfg = Config()
+    path = Path(course) / "nbgrader_config.py"
+    if path.exists():
+        cfg.merge(PyFileConfigLoader(path.name, str(path.parent)).load_config())
+    return cfg
 
 
 class SandboxLimits(Configurable):

@@ -16,7 +16,7 @@ from typing import Callable
 
 import nbformat
 
-from grading.config import GradingSettings, SandboxLimits
+from grading.config import GradingSettings, SandboxLimits, load_course_config
 from grading.errors import CourseError, GradingError
 from grading.ledger import Ledger, digest
 from grading.results import GradeResult
@@ -293,9 +293,7 @@ def autograde(course_dir: str | Path, assignment: str, students: list[str] | Non
         raise GradingError("未知的评分后端（可选 local 或 celery）", f"unknown backend {backend!r} (local or celery)")
     check_course(course, assignment)
     if limits is None or settings is None:
-        from grading.pipeline import course_config
-
-        cfg = course_config(course, SandboxLimits())
+        cfg = load_course_config(course)
         limits = limits or SandboxLimits(config=cfg)
         settings = settings or GradingSettings(config=cfg)
     if timeout is not None:

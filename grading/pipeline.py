@@ -4,7 +4,8 @@ course configuration, grading one submission after another with nbgrader's own A
 The pipeline is nbgrader's, in its order, with its preprocessors and its gradebook code:
 ClearOutput → DeduplicateIds → OverwriteKernelspec → OverwriteCells → CheckCellMetadata (sanitising), then
 GuardedExecute → IgnorePattern → ClearMetadata → LimitOutput → SaveAutoGrades → AssignLatePenalties →
-CheckCellMetadata. Only Execute is swapped. What is saved: the gradebook and ``autograded/``, as
+CheckCellMetadata. Execute is swapped for ours, and SaveAutoGrades commits once per notebook instead of once per
+cell (grading/savegrades.py). What is saved: the gradebook and ``autograded/``, as
 ``nbgrader autograde --force --create`` leaves them.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import os
 from pathlib import Path
 
-from grading.config import SandboxLimits
+from grading.config import SandboxLimits, load_course_config
 from grading.results import CellResult, GradeResult, NotebookResult
 
 _ENGINES: dict = {}
@@ -107,15 +108,11 @@ def course_config(course: Path, limits: SandboxLimits):
     """The course's nbgrader_config.py, as ``nbgrader autograde`` reads it, plus our Execute step."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
 
     from grading.executor import GuardedExecute
+    from grading.savegrades import SaveAutoGradesOnce, is_save_auto_grades
 
-    cfg = Config()
-    path = course / "nbgrader_config.py"
-    if path.exists():
-        cfg.merge(PyFileConfigLoader(path.name, str(course)).load_config())
+    cfg = load_course_config(course)
     cfg.CourseDirectory.root = str(course)
     cfg.Execute.timeout = limits.cell_timeout
     cfg.GuardedExecute.timeout = limits.cell_timeout
@@ -128,7 +125,8 @@ def course_config(course: Path, limits: SandboxLimits):
     def is_execute(step) -> bool:
         return step in (Execute, "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.execute.Execute")
 
-    cfg.Autograde.autograde_preprocessors = [GuardedExecute if is_execute(s) else s for s in steps]
+    cfg.Autograde.autograde_preprocessors = [
+        GuardedExecute if is_execute(s) else SaveAutoGradesOnce if is_save_auto_grades(s) else s for s in steps]
     return cfg
 
 

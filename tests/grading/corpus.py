@@ -186,3 +186,22 @@ def scores(root: Path, assignment: str = "ps1") -> dict[str, tuple[float, float]
 
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         return {s.student.id: (s.score, s.max_score) for s in gb.assignment_submissions(assignment)}
+
+
+def gradebook_rows(root: Path, assignment: str = "ps1") -> dict[tuple[str, str, str], tuple]:
+    """Every grade and comment nbgrader keeps for the assignment, by (student, notebook, cell): what formgrader,
+    ``nbgrader export`` and feedback read."""
+    from nbgrader.api import Gradebook
+
+    rows: dict[tuple[str, str, str], tuple] = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for sub in gb.assignment_submissions(assignment):
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    rows[(sub.student.id, nb.name, f"grade:{g.name}")] = (
+                        g.auto_score, g.manual_score, g.extra_credit, g.needs_manual_grade)
+                for c in nb.comments:
+                    rows[(sub.student.id, nb.name, f"comment:{c.name}")] = (c.auto_comment, c.manual_comment)
+                rows[(sub.student.id, nb.name, "notebook")] = (nb.late_submission_penalty, nb.flagged)
+            rows[(sub.student.id, "", "submission")] = (str(sub.timestamp), sub.total_seconds_late)
+    return rows

@@ -10,8 +10,8 @@ import nbformat
 import pytest
 
 from grading import autograde
-from tests.grading.corpus import (BIN, DATA, DATA_KINDS, KINDS, PLOT, PLOT_KINDS, copy_course, make_course,
-                                  nbgrader_autograde, scores, source_notebook)
+from tests.grading.corpus import (BIN, DATA, DATA_KINDS, KINDS, PLOT, PLOT_KINDS, copy_course, gradebook_rows,
+                                  make_course, nbgrader_autograde, scores, source_notebook)
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox switches to an unprivileged uid: run as root")]
@@ -125,6 +125,18 @@ def test_scores_equal_nbgrader_autograde(courses, assignment):
     assert len(expected) == (3 if assignment == "pair" else 11)
     assert scores(ours, assignment) == expected
     assert all(r.status == "graded" for r in results[assignment].values()), results[assignment]
+
+
+@pytest.mark.parametrize("assignment", ["tiny", "pair"])
+def test_gradebook_rows_equal_nbgrader_autograde(courses, assignment):
+    """Not only the totals: every cell's automatic score, whether it awaits manual grading, the "No response."
+    comments and the late-penalty fields are what nbgrader itself writes."""
+    ref, ours, _ = courses
+    expected = gradebook_rows(ref, assignment)
+    assert any(v == ("No response.", None) for v in expected.values())  # the corpus has unanswered cells
+    if assignment == "tiny":  # and cells awaiting manual grading
+        assert any(v[-1] is True for k, v in expected.items() if k[2].startswith("grade:"))
+    assert gradebook_rows(ours, assignment) == expected
 
 
 def test_the_corpus_tells_kinds_apart(courses):
