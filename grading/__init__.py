@@ -13,10 +13,10 @@ if "jsonschema" not in sys.modules:
 
 from grading.api import feedback_html, grade_submission, store_submission
 from grading.config import GradingSettings, SandboxLimits
-from grading.engine import autograde
+from grading.engine import autograde, warm_up
 from grading.errors import CourseError, GradingError, SandboxUnavailable, SubmissionError
 from grading.results import CellResult, GradeResult, NotebookResult
 
-__all__ = ["autograde", "grade_submission", "store_submission", "feedback_html", "GradeResult", "NotebookResult",
+__all__ = ["autograde", "warm_up", "grade_submission", "store_submission", "feedback_html", "GradeResult", "NotebookResult",
            "CellResult", "SandboxLimits", "GradingSettings", "GradingError", "CourseError", "SandboxUnavailable",
            "SubmissionError"]

@@ -271,6 +271,18 @@ class _PoolStarter(threading.Thread):
         return self.pool
 
 
+def warm_up(course_dir: str | Path, *, workers: int = 1, sandbox: bool = True,
+            limits: SandboxLimits | None = None) -> None:
+    """Start the worker pool the course's next run of ``workers`` would take (nbgrader loaded, sandboxed zygotes
+    booting) and keep it, so the first submission of a rush does not wait for it. The workers finish booting in
+    the background; a pool already kept for the course is left as it is."""
+    course = Path(course_dir).resolve()
+    limits = limits or SandboxLimits(config=load_course_config(course))
+    if sandbox:
+        check_sandbox(limits.bwrap)
+    _keep_pool(_take_pool(course, limits, sandbox, workers), _pool_key(course, limits, sandbox, workers))
+
+
 @atexit.register
 def close_pools() -> None:
     """Stop every kept pool (also called by long-running callers when they shut down)."""

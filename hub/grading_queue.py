@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from datetime import timedelta
 from contextlib import ExitStack
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import select
-from tornado.ioloop import IOLoop
+from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Bool, Float, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
+from hub.competition_boards import spec_of
 from hub.db import session_scope
 from hub.members import audit
 from hub.orm import Assignment, Competition, Course, Grade, Member, Submission, aware, utcnow
@@ -49,6 +51,11 @@ class GradingQueue(LoggingConfigurable):
     sandbox = Bool(True, help="Grade in the bubblewrap sandbox. Only for development may this be off.").tag(config=True)
     db_url = Unicode(help="The platform database.").tag(config=True)
     data_dir = Unicode(help="Folder holding courses/<slug> and competitions/<slug> nbgrader folders.").tag(config=True)
+    warm_ahead = Float(
+        900.0, help="Seconds before a competition's phase opens when its grading pool is started (nbgrader loaded, "
+                    "sandbox booted), so the first hand-ins of a rush are not kept waiting for it; phases open when "
+                    "the service starts are warmed at once. 0 turns it off.").tag(config=True)
+    warm_every = Float(60.0, help="Seconds between two looks for phases about to open (see warm_ahead).").tag(config=True)
     on_graded = List(help="Callables (session, submission, grade) run in the grade's transaction.")
 
     def start(self) -> None:
@@ -64,6 +71,36 @@ class GradingQueue(LoggingConfigurable):
             self.enqueue(sid)
         if waiting:
             self.log.info("re-queued %d unfinished submissions", len(waiting))
+        self._warmed: set[str] = set()
+        if self.warm_ahead > 0:
+            self._loop.add_callback(self._warm_due)
+            PeriodicCallback(self._warm_due, self.warm_every * 1000).start()
+
+    def _warm_due(self) -> None:
+        """Open competitions whose phase is open or opens within ``warm_ahead``: warm each one's pool once."""
+        now, ahead = utcnow(), timedelta(seconds=self.warm_ahead)
+        with session_scope(self.db_url) as s:
+            due = [row.slug for row in s.scalars(select(Competition).where(Competition.status == "open"))
+                   if any(aware(ph.opens_at) - ahead <= now < aware(ph.closes_at) for ph in spec_of(row).phases)]
+        for slug in due:
+            folder = str(Path(self.data_dir) / "competitions" / slug)
+            if folder not in self._warmed and Path(folder, "gradebook.db").exists():
+                self._warmed.add(folder)
+                self._pool.submit(self._warm, folder)
+
+    def _warm(self, folder: str) -> None:
+        """Warm the course's pool as if it were a run: hand-ins arriving meanwhile line up behind it (never a second,
+        cold pool beside it), and are graded on it right after."""
+        from grading import warm_up
+
+        if not self._claim(folder):
+            return  # being graded: its pool is warm
+        try:
+            warm_up(folder, workers=1, sandbox=self.sandbox)  # a lone first hand-in's run takes a pool of one
+            self.log.info("grading pool warmed for %s", folder)
+        except Exception:  # an optimisation only: her hand-in still boots a pool when it comes
+            self.log.warning("could not warm the grading pool for %s", folder, exc_info=True)
+        self._work_through(folder, [])
 
     def stop(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -96,15 +133,26 @@ class GradingQueue(LoggingConfigurable):
         except Exception:  # never lose it: the next start picks it up again
             self.log.exception("grading submission %s failed", submission_id)
             return
+        if self._claim(course, submission_id):
+            self._work_through(course, [submission_id])
+
+    def _claim(self, course: str, submission_id: int | None = None) -> bool:
+        """True when this thread now works on the course; else the submission waits in the course's line, for
+        the thread already working on it."""
         with self._locks_guard:
-            if course in self._lines:  # its course is being graded: that thread takes it next
-                self._lines[course].append(submission_id)
-                return
-            self._lines[course] = line = deque()
-        run = [submission_id]
+            if course in self._lines:
+                if submission_id is not None:
+                    self._lines[course].append(submission_id)
+                return False
+            self._lines[course] = deque()
+            return True
+
+    def _work_through(self, course: str, run: list[int]) -> None:
+        """Grade ``run``, then what lined up meanwhile, in runs of up to ``batch``, until the line is empty."""
+        line = self._lines[course]
         while True:
             try:
-                later = self._grade_run(run)
+                later = self._grade_run(run) if run else []
             except Exception:  # never lose them: the next start picks them up again
                 self.log.exception("grading submissions %s failed", run)
                 later = []

@@ -11,7 +11,7 @@ from traitlets import Unicode, default
 from traitlets.config import Application
 
 from hub import certificates
-from hub.config import JinguoConfig, venv_bin_on_path
+from hub.config import PROJECT_DIR, JinguoConfig, venv_bin_on_path
 from hub.db import upgrade
 from hub.competition_boards import BoardCache
 from hub.grading_queue import GradingQueue
@@ -30,6 +30,23 @@ class JinguoService(Application):
     description = "巾帼数字工坊平台服务 / Jinguo platform service"
 
     prefix = Unicode(help="URL prefix the hub routes to this service.").tag(config=True)
+    config_file = Unicode(
+        help="Python file of settings for the service (c.GradingQueue.batch = 8, c.ManualGradeSync.interval = 60, "
+             "...). Env: JINGUO_CONFIG. Default: jinguo_config.py in the project folder, when it exists.",
+    ).tag(config=True)
+
+    @default("config_file")
+    def _config_file_default(self) -> str:
+        return os.environ.get("JINGUO_CONFIG") or str(PROJECT_DIR / "jinguo_config.py")
+
+    def initialize(self, argv=None) -> None:
+        super().initialize(argv)
+        path = Path(self.config_file)
+        if path.is_file():
+            self.load_config_file(path.name, path=str(path.parent))
+            self.update_config(self.cli_config)  # the command line wins over the file
+        elif "JINGUO_CONFIG" in os.environ:
+            self.log.warning("找不到配置文件 %s / config file %s not found", path, path)
 
     @default("prefix")
     def _prefix_default(self) -> str:
