@@ -18,6 +18,7 @@ KINDS = {"single": "单选", "multiple": "多选", "rating": "评分（1–5）"
 BREAKDOWNS = {"region": "区域", "industry": "行业", "employment_form": "用工形式", "unit": "基层工会"}
 BREAKDOWNS_EN = {"region": "region", "industry": "industry", "employment_form": "employment form", "unit": "union"}
 RATING_LABELS = ("很不满意", "不满意", "一般", "满意", "很满意")
+EXAMPLES = Path(__file__).parent / "survey_examples"  # example survey files an organizer can start from
 DEFAULT_MIN_GROUP = 5  # the smallest group whose counts are shown; hub config and the spec may only raise it
 
 

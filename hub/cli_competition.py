@@ -1,5 +1,6 @@
-"""``jinguo competition validate|open|list`` and ``jinguo nomination validate``: spec files checked by the rules in
-competitions/; competitions published into the platform database with an audit record."""
+"""``jinguo competition validate|open|list``, ``jinguo nomination validate`` and ``jinguo survey validate``: spec
+files checked by the rules in competitions/; competitions published into the platform database with an audit
+record."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     n.add_argument("action", choices=["validate"], help="validate 检查文件")
     n.add_argument("file", help="推荐轮次定义文件（YAML）/ nomination round file (YAML)")
     n.set_defaults(func=cmd_nomination)
+    q = sub.add_parser("survey", help="调查问卷：检查问卷文件 / questionnaires: validate a survey file")
+    q.add_argument("action", choices=["validate"], help="validate 检查文件（创建和开放在问卷页上）")
+    q.add_argument("file", help="问卷定义文件（YAML）/ survey file (YAML)")
+    q.set_defaults(func=cmd_survey)
 
 
 def _problems_in(path: Path, validate) -> int | None:
@@ -35,15 +40,25 @@ def _problems_in(path: Path, validate) -> int | None:
     return 1
 
 
-def cmd_nomination(args: argparse.Namespace) -> int:
-    from competitions.nominations import validate_round_file
-
-    path = Path(args.file)
-    code = _problems_in(path, validate_round_file)
+def _validate_only(file: str, validate) -> int:
+    path = Path(file)
+    code = _problems_in(path, validate)
     if code is None:
         print(f"{path}: 检查通过 / valid")
         return 0
     return code
+
+
+def cmd_nomination(args: argparse.Namespace) -> int:
+    from competitions.nominations import validate_round_file
+
+    return _validate_only(args.file, validate_round_file)
+
+
+def cmd_survey(args: argparse.Namespace) -> int:
+    from competitions.surveys import validate_survey_file
+
+    return _validate_only(args.file, validate_survey_file)
 
 
 def cmd_competition(args: argparse.Namespace) -> int:

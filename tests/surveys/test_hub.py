@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 
+from competitions.surveys import EXAMPLES
 from hub import members, surveys
 from hub.db import session_scope
 from tests.conftest import browser_login, shot, xsrf
 
-TEXT = (Path(__file__).parent / "example_survey.yaml").read_text(encoding="utf-8")
+EXAMPLE = EXAMPLES / "women-workforce-2027.yaml"
+TEXT = EXAMPLE.read_text(encoding="utf-8")
 SLUG = "hub-survey-2027"
 BASE = "/services/jinguo/surveys/"
 # 7 in Zhejiang, 5 in Guangdong, 2 in Beijing (hub/demo.py spreads the workers over the places)

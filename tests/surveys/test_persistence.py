@@ -3,21 +3,21 @@ answer per member that she may change until the survey closes, refusals that sto
 audit log, and results with the configured minimum group size."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from competitions.surveys import AnswerError
+from competitions.surveys import EXAMPLES, AnswerError
 from competitions.yamlspec import SpecError
 from hub import db, members, surveys
 from hub.orm import AuditLog, Base, MemberStatus, Survey, SurveyResponse
 from hub.reference import seed_reference
 from tests.nominations_hub.factory import add_person
 
-TEXT = (Path(__file__).parent / "example_survey.yaml").read_text(encoding="utf-8")
+EXAMPLE = EXAMPLES / "women-workforce-2027.yaml"
+TEXT = EXAMPLE.read_text(encoding="utf-8")
 SLUG = "women-workforce-2027"
 GOOD = {"satisfaction": "4", "shift": "白班", "needs": ["托育服务"]}
 

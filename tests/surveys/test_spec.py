@@ -2,14 +2,16 @@
 (answers), in Chinese and English, and nothing accepted half-way."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from competitions.surveys import AnswerError, check_answers, load_survey, validate_survey_file
+from competitions.surveys import EXAMPLES, AnswerError, check_answers, load_survey, validate_survey_file
 from competitions.yamlspec import SpecError
 
-EXAMPLE = Path(__file__).parent / "example_survey.yaml"
+EXAMPLE = EXAMPLES / "women-workforce-2027.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +97,18 @@ def test_required_questions_must_be_answered_and_one_answer_per_single_question(
         check_answers(survey, {"shift": ["白班", "夜班"], "needs": ["托育服务", "托育服务"]})
     found = {p.question: p.zh for p in exc.value.problems}
     assert found == {"satisfaction": "这道题必须回答", "shift": "这道题只能有一个答案", "needs": "同一选项选了两次"}
+
+
+def test_the_organizer_checks_a_file_before_uploading_it(tmp_path):
+    """`jinguo survey validate`: 0 and 检查通过 for a good file; 1 and every problem with its line for a bad one;
+    2 for a file that is not there."""
+    jinguo = str(Path(sys.executable).parent / "jinguo")
+    ok = subprocess.run([jinguo, "survey", "validate", str(EXAMPLE)], capture_output=True, text=True)
+    assert ok.returncode == 0 and "检查通过 / valid" in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("slug: staff-2027\ntitle: 调查\nquestions:\n  - id: q1\n    kind: essay\n    text: 题目\n",
+                   encoding="utf-8")
+    found = subprocess.run([jinguo, "survey", "validate", str(bad)], capture_output=True, text=True)
+    assert found.returncode == 1 and "第 5 行 / line 5, questions.0.kind" in found.stderr
+    missing = subprocess.run([jinguo, "survey", "validate", str(tmp_path / "nope.yaml")], capture_output=True, text=True)
+    assert missing.returncode == 2 and "找不到文件" in missing.stderr
