@@ -390,7 +390,9 @@ class Studio(Base):
 
 
 class StudioMember(Base):
-    """She works in the studio (the leader is a member too)."""
+    """She works in the studio (the leader is a member too) while ``left_at`` is empty. A removed member keeps her
+    row (history; her achievements stay credited to her); added again, the same row is reopened — one row per
+    person and studio, the audit log keeps every earlier removal."""
 
     __tablename__ = "studio_members"
     __table_args__ = (UniqueConstraint("studio_id", "member_id"),)
@@ -399,12 +401,15 @@ class StudioMember(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     added_by: Mapped[str] = mapped_column(String(NAME_LEN))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[datetime | None]  # removed by an organizer; None while she is a member
+    removed_by: Mapped[str | None] = mapped_column(String(NAME_LEN))
     member: Mapped[Member] = relationship(lazy="joined")
 
 
 class StudioAchievement(Base):
     """An innovation or achievement an organizer recorded (专利, 技术革新, 合理化建议, 获奖...), credited to one member;
-    the showcase shows it only when ``public``. Nomination rounds count it (source kind studio_achievements)."""
+    the showcase shows it only when ``public`` and not withdrawn. Nomination rounds count it (source kind
+    studio_achievements) unless it is withdrawn."""
 
     __tablename__ = "studio_achievements"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -417,6 +422,10 @@ class StudioAchievement(Base):
     credited_to: Mapped[int] = mapped_column(ForeignKey("members.id"))
     recorded_by: Mapped[str] = mapped_column(String(NAME_LEN))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 撤回: kept (no data lost) but no longer counted by rounds nor shown on the showcase; organizers see why
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
 
 # --- certificates and course publishing (issue 5) ---

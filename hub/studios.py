@@ -3,6 +3,9 @@
 Organizers create a studio around a leading woman worker, add members and record achievements; each write is checked
 by the core's rules (every problem at once, nothing stored on a refusal) and audited in the caller's transaction.
 The showcase reads only what may be public: studios, their public achievements, and the winners of final lists.
+Corrections (remove a member, edit or withdraw an achievement) are in hub/studio_corrections.py; what they leave
+behind is read here: a removed member (``left_at``) is no longer in the studio, a withdrawn achievement is neither
+counted nor shown publicly, and both rows stay in the database.
 """
 from __future__ import annotations
 
@@ -55,15 +58,30 @@ def list_studios(s: Session) -> list[Studio]:
     return list(s.scalars(select(Studio).order_by(Studio.id)))
 
 
+def current_member_ids(s: Session, studio_id: int) -> set[int]:
+    return set(s.scalars(select(StudioMember.member_id).where(StudioMember.studio_id == studio_id,
+                                                              StudioMember.left_at.is_(None))))
+
+
 def members_of(s: Session, studio: Studio) -> list[Member]:
+    """Her current members, in the order they joined (a removed member is not among them)."""
     return list(s.scalars(select(Member).join(StudioMember, StudioMember.member_id == Member.id)
-                          .where(StudioMember.studio_id == studio.id).order_by(StudioMember.id)))
+                          .where(StudioMember.studio_id == studio.id, StudioMember.left_at.is_(None))
+                          .order_by(StudioMember.id)))
+
+
+def former_members_of(s: Session, studio: Studio) -> list[StudioMember]:
+    """Members an organizer removed (organizers only: who, when, by whom)."""
+    return list(s.scalars(select(StudioMember).where(StudioMember.studio_id == studio.id,
+                                                     StudioMember.left_at.is_not(None))
+                          .order_by(StudioMember.left_at, StudioMember.id)))
 
 
 def achievements_of(s: Session, studio: Studio, public_only: bool = True) -> list[StudioAchievement]:
+    """``public_only``: what the showcase may show (public, not withdrawn); else every row, withdrawn ones too."""
     query = select(StudioAchievement).where(StudioAchievement.studio_id == studio.id)
     if public_only:
-        query = query.where(StudioAchievement.public.is_(True))
+        query = query.where(StudioAchievement.public.is_(True), StudioAchievement.withdrawn_at.is_(None))
     return list(s.scalars(query.order_by(StudioAchievement.achieved_on.desc(), StudioAchievement.id)))
 
 
@@ -88,12 +106,21 @@ def create_studio(s: Session, *, name: str, leader: str, unit: str, summary: str
 
 
 def add_member(s: Session, studio_id: int, username: str, actor: str) -> Member:
+    """She joins; a member removed earlier has her row reopened (one row per person and studio, see StudioMember)."""
     studio = get_studio(s, studio_id)
     person = get_member(s, username.strip().lower()) if username.strip() else None
-    current = s.scalars(select(StudioMember.member_id).where(StudioMember.studio_id == studio.id))
-    _refuse_if(core.check_member(_person(person), current))
-    s.add(StudioMember(studio_id=studio.id, member_id=person.id, added_by=actor))
-    audit(s, actor, "studio.member_add", TARGET, studio.id, after={"member": person.username})
+    _refuse_if(core.check_member(_person(person), current_member_ids(s, studio.id)))
+    earlier = s.scalar(select(StudioMember).where(StudioMember.studio_id == studio.id,
+                                                  StudioMember.member_id == person.id))
+    if earlier is None:
+        s.add(StudioMember(studio_id=studio.id, member_id=person.id, added_by=actor))
+        audit(s, actor, "studio.member_add", TARGET, studio.id, after={"member": person.username})
+    else:
+        before = {"member": person.username, "left_at": earlier.left_at.isoformat(), "removed_by": earlier.removed_by}
+        earlier.left_at, earlier.removed_by = None, None
+        earlier.added_by, earlier.added_at = actor, datetime.now(timezone.utc)
+        audit(s, actor, "studio.member_add", TARGET, studio.id, before=before,
+              after={"member": person.username, "left_at": None, "rejoined": True})
     s.flush()
     return person
 
@@ -104,7 +131,7 @@ def record_achievement(s: Session, studio_id: int, *, title: str, kind: str, ach
     studio = get_studio(s, studio_id)
     day = parse_day(achieved_on)
     person = get_member(s, credited.strip().lower()) if credited.strip() else studio.leader
-    members = set(s.scalars(select(StudioMember.member_id).where(StudioMember.studio_id == studio.id)))
+    members = current_member_ids(s, studio.id)
     today = today or datetime.now(timezone.utc).date()
     _refuse_if(core.check_achievement(title, kind, day, description, today,
                                       person is not None and person.id in members))
@@ -125,15 +152,17 @@ def _achievement(a: StudioAchievement) -> core.Achievement:
 
 
 def all_achievements(s: Session) -> list[core.Achievement]:
-    """Every recorded achievement, public or not: a round counts what organizers recorded."""
-    return [_achievement(a) for a in s.scalars(select(StudioAchievement).order_by(StudioAchievement.id))]
+    """Every recorded achievement, public or not, except withdrawn ones: a round counts what organizers recorded and
+    still stand by. One credited to a member since removed still counts for her (she did the work)."""
+    return [_achievement(a) for a in s.scalars(select(StudioAchievement).where(StudioAchievement.withdrawn_at.is_(None))
+                                               .order_by(StudioAchievement.id))]
 
 
 def studio_facts(s: Session) -> list[tuple[core.StudioFacts, Studio]]:
-    """Every studio with its members, region and achievements, for a studio round to score."""
+    """Every studio with its current members, region and standing achievements, for a studio round to score."""
     members: dict[int, list[int]] = defaultdict(list)
     for studio_id, member_id in s.execute(select(StudioMember.studio_id, StudioMember.member_id)
-                                          .order_by(StudioMember.id)):
+                                          .where(StudioMember.left_at.is_(None)).order_by(StudioMember.id)):
         members[studio_id].append(member_id)
     achievements: dict[int, list[core.Achievement]] = defaultdict(list)
     for a in all_achievements(s):

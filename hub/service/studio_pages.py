@@ -2,13 +2,15 @@
 
 Any logged-in member reads the showcase: studios, their public achievements and the winners of final nomination
 lists (name, unit, achievement — as the public notice showed them; nothing private). Organizers create studios,
-add members and record achievements on the same pages; hub/studios.py checks, stores and audits each write.
+add members and record achievements on the same pages, and correct them (remove a member, edit or withdraw an
+achievement); hub/studios.py and hub/studio_corrections.py check, store and audit each write.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
 from competitions.nominations.studios import KINDS, StudioError
+from hub import studio_corrections as corrections
 from hub import studios
 from hub.orm import Studio
 from hub.reference import choices
@@ -27,8 +29,10 @@ class StudioBase(BaseHandler):
     def arg(self, name: str) -> str:
         return self.get_body_argument(name, "")
 
-    def write_or_show(self, work: Callable[[], Any], done: str, again: Callable[[list], None]) -> None:
-        """Commit one write and go back to the page (303); a refused one stores nothing and shows every problem."""
+    def write_or_show(self, work: Callable[[], Any], done: str | Callable[[Any], str],
+                      again: Callable[[list], None]) -> None:
+        """Commit one write and go back to the page (303); a refused one stores nothing and shows every problem.
+        ``done``: the address to go back to, formatted with the write's result, or a function of that result."""
         try:
             row = work()
             self.db.commit()
@@ -39,7 +43,7 @@ class StudioBase(BaseHandler):
         except studios.StudioRefused as r:
             self.db.rollback()
             raise Refusal(r.status, r.code, r.zh, r.en)
-        self.redirect(done.format(row=row), status=303)
+        self.redirect(done(row) if callable(done) else done.format(row=row), status=303)
 
 
 class ShowcasePage(StudioBase):
@@ -68,8 +72,9 @@ class ShowcasePage(StudioBase):
 
 
 class StudioPage(StudioBase):
-    """GET studios/ID: the studio, its public achievements; organizers also see its members, every achievement
-    (private ones marked) and the forms to add a member and record an achievement."""
+    """GET studios/ID: the studio, its public achievements; organizers also see its members (and those removed),
+    every achievement (private ones marked, withdrawn ones struck through with the reason) and the forms to add a
+    member, record an achievement, remove a member, edit or withdraw an achievement."""
 
     @requires(LEARN)
     async def get(self, studio_id: str) -> None:
@@ -78,10 +83,15 @@ class StudioPage(StudioBase):
     def render_studio(self, row: Studio, problems: list | None = None, form: str = "") -> None:
         organizer = self.can(ORGANIZE)
         people = studios.members_of(self.db, row)
+        former = studios.former_members_of(self.db, row) if organizer else []
+        # a refused correction shows the form again as she filled it in
+        typed = {k: self.get_body_argument(k, "") for k in EDIT_FIELDS} if problems else {}
         self.render_page("studio.html", studio=row, kinds=KINDS, organizer=organizer, size=len(people),
-                         people=people if organizer else [], names={m.id: m.real_name for m in people},
+                         people=people if organizer else [], former=former,
+                         names={m.id: m.real_name for m in people + [f.member for f in former]},
+                         usernames={m.id: m.username for m in people + [f.member for f in former]},
                          achievements=studios.achievements_of(self.db, row, public_only=not organizer),
-                         problems=problems or [], failed_form=form, done=self.get_argument("done", ""))
+                         problems=problems or [], failed_form=form, typed=typed, done=self.get_argument("done", ""))
 
 
 class StudioWrite(StudioPage):
@@ -101,8 +111,44 @@ class StudioWrite(StudioPage):
                            lambda problems: self.render_studio(self.studio(studio_id), problems, what))
 
 
+class MemberRemoval(StudioPage):
+    """POST studios/ID/members/remove (organizers): she leaves the studio; never its leader."""
+
+    @requires(ORGANIZE)
+    async def post(self, studio_id: str) -> None:
+        row = self.studio(studio_id)
+        self.write_or_show(lambda: corrections.remove_member(self.db, row.id, self.arg("username"),
+                                                             self.current_user["name"]),
+                           f"{self.settings['prefix']}studios/{row.id}?done=removed",
+                           lambda problems: self.render_studio(self.studio(studio_id), problems, "remove"))
+
+
+class AchievementCorrection(StudioPage):
+    """POST studios/ID/achievements/AID/edit or .../withdraw (organizers)."""
+
+    @requires(ORGANIZE)
+    async def post(self, studio_id: str, achievement_id: str, what: str) -> None:
+        row, me, aid = self.studio(studio_id), self.current_user["name"], int(achievement_id)
+        back = f"{self.settings['prefix']}studios/{row.id}?done="
+        if what == "edit":
+            work = lambda: corrections.edit_achievement(  # noqa: E731
+                self.db, row.id, aid, title=self.arg("title"), kind=self.arg("kind"),
+                achieved_on=self.arg("achieved_on"), description=self.arg("description"),
+                public=self.arg("public") == "yes", credited=self.arg("credited"), actor=me)
+            done: Callable[[Any], str] = lambda result: back + ("edited" if result[1] else "unchanged")  # noqa: E731
+        else:
+            work = lambda: corrections.withdraw_achievement(self.db, row.id, aid, self.arg("reason"), me)  # noqa: E731
+            done = lambda result: back + "withdrawn"  # noqa: E731
+        self.write_or_show(work, done, lambda problems: self.render_studio(self.studio(studio_id), problems,
+                                                                           f"{what}-{aid}"))
+
+
+EDIT_FIELDS = ("title", "kind", "achieved_on", "description", "public", "credited", "reason")
+
 ROUTES = [
     (r"studios/?", ShowcasePage),
     (r"studios/(\d+)", StudioPage),
     (r"studios/(\d+)/(members|achievements)", StudioWrite),
+    (r"studios/(\d+)/members/remove", MemberRemoval),
+    (r"studios/(\d+)/achievements/(\d+)/(edit|withdraw)", AchievementCorrection),
 ]
