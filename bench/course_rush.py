@@ -26,12 +26,11 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub import accounts, members  # noqa: E402
+from bench.crowd import approved_learners, pct  # noqa: E402
 from hub.courses_admin import publish_course, release_assignment  # noqa: E402
 from hub.db import session_scope  # noqa: E402
-from hub.demo import demo_people  # noqa: E402
-from hub.orm import Grade, MemberStatus, Role, Submission, aware  # noqa: E402
-from hub.testing import DEMO_PASSWORD, start_hub, stop_hub  # noqa: E402
+from hub.orm import Grade, Submission, aware  # noqa: E402
+from hub.testing import start_hub, stop_hub  # noqa: E402
 from tests.exchange.courses import enrol, release_nb, solved  # noqa: E402
 
 TARGET_P95 = 10.0
@@ -41,17 +40,7 @@ WAITING = ("received", "queued", "grading", "retrying")
 
 def make_class(hub, n: int) -> list[str]:
     """N approved learners of the demo's unions, enrolled in the course; the demo's own workers first."""
-    workers = [p for p in demo_people() if p[2] == Role.learner]
-    names = [p[0] for p in workers[:n]]
-    with accounts.hub_session(hub.hub_db_url) as hs:
-        for i in range(len(names), n):
-            _, real, _, unit, region, industry, form = workers[i % len(workers)]
-            name = f"rush{i:03d}"
-            profile = members.read_profile({"username": name, "real_name": real, "unit": unit, "region": region,
-                                            "industry": industry, "employment_form": form})
-            accounts.create_account(hub.db_url, hs, profile, DEMO_PASSWORD, status=MemberStatus.approved,
-                                    actor="bench")
-            names.append(name)
+    names = approved_learners(hub, n)
     with session_scope(hub.db_url) as s:
         publish_course(s, str(hub.data_dir), COURSE, "teacher1")
         s.flush()
@@ -83,11 +72,6 @@ def hand_in(api: str, token: str, notebook: dict, at: float, poll: float, out: l
         with lock:
             out.append({"status": data["status"], "latency": time.monotonic() - received, "id": sid,
                         "score": data["score"]})
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
 
 
 def main() -> None:

@@ -35,13 +35,12 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub import accounts, members  # noqa: E402
+from bench.crowd import approved_learners, pct  # noqa: E402
 from hub.competition_admin import join  # noqa: E402
 from hub.db import session_scope  # noqa: E402
-from hub.demo import demo_people  # noqa: E402
 from hub.grading_queue import GradingQueue  # noqa: E402
-from hub.orm import Competition, Grade, Member, MemberStatus, Role, Submission, aware  # noqa: E402
-from hub.testing import DEMO_PASSWORD, VENV_BIN, start_hub, stop_hub  # noqa: E402
+from hub.orm import Competition, Grade, Member, Submission, aware  # noqa: E402
+from hub.testing import VENV_BIN, start_hub, stop_hub  # noqa: E402
 from tests.grading.corpus import KINDS  # noqa: E402
 from tests.road.competition import open_competition  # noqa: E402
 
@@ -67,16 +66,7 @@ def open_rush(hub, tmp: Path) -> dict[str, dict]:
 
 def competitors(hub, n: int) -> list[str]:
     """N approved competitors (the demo's workers first, then more of the same unions), each joined."""
-    workers = [p for p in demo_people() if p[2] == Role.learner]
-    names = [p[0] for p in workers[:n]]
-    with accounts.hub_session(hub.hub_db_url) as hs:
-        for i in range(len(names), n):
-            _, real, _, unit, region, industry, form = workers[i % len(workers)]
-            profile = members.read_profile({"username": f"rush{i:03d}", "real_name": real, "unit": unit,
-                                            "region": region, "industry": industry, "employment_form": form})
-            accounts.create_account(hub.db_url, hs, profile, DEMO_PASSWORD, status=MemberStatus.approved,
-                                    actor="bench")
-            names.append(profile.username)
+    names = approved_learners(hub, n)
     with session_scope(hub.db_url) as s:
         comp = s.scalar(select(Competition).where(Competition.slug == SLUG))
         for m in s.scalars(select(Member).where(Member.username.in_(names))):
@@ -153,11 +143,6 @@ def queued_latencies(arrivals: list[float], service: float, servers: int) -> lis
         heapq.heappush(free, start + service)
         out.append(start + service - a)
     return out
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))] if ordered else float("nan")
 
 
 def row(label: str, values: list[float]) -> str:

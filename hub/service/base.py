@@ -11,9 +11,12 @@ from jupyterhub.services.auth import HubOAuthenticated
 from sqlalchemy.orm import Session
 from tornado import web
 
+from competitions.yamlspec import SpecError
 from hub.db import _sessionmaker
 from hub.members import get_member
 from hub.orm import Member
+
+SPEC_MAX_BYTES = 1024 * 1024  # a YAML spec is a few KB; a larger upload is a wrong file
 
 _jinja = Environment(loader=PackageLoader("hub.service", "templates"),
                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -85,6 +88,33 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     def can(self, scope: str) -> bool:
         user = self.current_user
         return bool(user and self.hub_auth.check_scopes({scope}, user))
+
+    def create_from_spec(self, create: Callable[[str | bytes, str], Any], again: Callable[[list, str], None],
+                         refused: tuple[type[Exception], ...]) -> Any | None:
+        """The YAML an organizer pasted (``spec_yaml``) or uploaded (``spec_file``, templates/_spec_form.html), given to
+        ``create(text, filename)`` and committed. A SpecError stores nothing and calls ``again(problems, text)`` to
+        show the form again with every problem (400); a ``refused`` exception (status, code, zh, en) is a Refusal.
+        Returns what ``create`` made, or None when it showed the problems."""
+        upload = self.request.files.get("spec_file")
+        if upload and upload[0]["body"]:
+            text, filename = upload[0]["body"], upload[0]["filename"]
+        else:
+            text, filename = self.get_body_argument("spec_yaml", ""), "<表单 form>"
+        if len(text) > SPEC_MAX_BYTES:
+            raise Refusal(413, "too_large", "文件太大（不能超过 1 MB），请确认选的是 YAML 文件",
+                          "File too large (max 1 MB); is it the YAML file?")
+        try:
+            row = create(text, filename)
+            self.db.commit()
+            return row
+        except SpecError as exc:
+            self.db.rollback()
+            self.set_status(400)
+            again(exc.problems, text.decode("utf-8", "replace") if isinstance(text, bytes) else text)
+        except refused as r:
+            self.db.rollback()
+            raise Refusal(r.status, r.code, r.zh, r.en)  # type: ignore[attr-defined]
+        return None
 
     def render_page(self, template: str, **ns: Any) -> None:
         ns.setdefault("user", self.current_user)

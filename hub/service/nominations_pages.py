@@ -10,7 +10,6 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from competitions.nominations import AWARDS, CandidateFileError, ProcedureError
-from competitions.yamlspec import SpecError
 from hub import nomination_notice, nominations
 from hub.orm import NominationRound
 from hub.service.base import BaseHandler, Refusal, requires
@@ -71,28 +70,20 @@ class RoundsPage(NominationPage):
 
     @requires(ORGANIZE)
     async def get(self) -> None:
+        self.render_list(problems=[], text="")
+
+    def render_list(self, problems: list, text: str) -> None:
         self.render_page("nominations.html", rounds=nominations.list_rounds(self.db), awards=AWARDS,
-                         stage_zh=nominations.STAGE_ZH, problems=[], text="")
+                         stage_zh=nominations.STAGE_ZH, problems=problems, text=text)
 
     @requires(ORGANIZE)
     async def post(self) -> None:
-        upload = self.request.files.get("spec_file")
-        text: str | bytes = upload[0]["body"] if upload and upload[0]["body"] else self.get_body_argument("spec_yaml", "")
-        filename = upload[0]["filename"] if upload and upload[0]["body"] else "<表单 form>"
-        try:
-            row = nominations.create_round(self.db, text, self.current_user["name"], filename)
-            self.db.commit()
-        except SpecError as exc:
-            self.db.rollback()
-            self.set_status(400)
-            shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-            self.render_page("nominations.html", rounds=nominations.list_rounds(self.db), awards=AWARDS,
-                             stage_zh=nominations.STAGE_ZH, problems=exc.problems, text=shown)
-            return
-        except nominations.NominationRefused as r:
-            self.db.rollback()
-            raise Refusal(r.status, r.code, r.zh, r.en)
-        self.redirect(self.round_url(row.slug, "?done=created"), status=303)
+        row = self.create_from_spec(
+            lambda text, filename: nominations.create_round(self.db, text, self.current_user["name"], filename),
+            lambda problems, text: self.render_list(problems=problems, text=text),
+            refused=(nominations.NominationRefused,))
+        if row is not None:
+            self.redirect(self.round_url(row.slug, "?done=created"), status=303)
 
 
 class RoundPage(NominationPage):

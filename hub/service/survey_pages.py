@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from competitions.surveys import BREAKDOWNS, BREAKDOWNS_EN, KINDS, AnswerError
-from competitions.yamlspec import SpecError
 from hub import surveys
 from hub.orm import MemberStatus, Survey
 from hub.service.base import BaseHandler, Refusal, requires
@@ -15,7 +14,6 @@ from hub.service.nominations_pages import local
 from hub.survey_exports import HIDDEN, chart_png, hidden_note, write_xlsx
 
 ORGANIZE, LEARN = "custom:jinguo:organize", "custom:jinguo:learn"
-MAX_UPLOAD = 1024 * 1024
 
 
 class SurveyPage(BaseHandler):
@@ -51,22 +49,11 @@ class SurveysPage(SurveyPage):
 
     @requires(ORGANIZE)
     async def post(self) -> None:
-        upload = self.request.files.get("spec_file")
-        text: str | bytes = upload[0]["body"] if upload and upload[0]["body"] else self.get_body_argument("spec_yaml", "")
-        if len(text) > MAX_UPLOAD:
-            raise Refusal(413, "too_large", "文件太大（不能超过 1 MB）", "File too large (max 1 MB)")
-        try:
-            row = surveys.create_survey(self.db, text, self.current_user["name"])
-            self.db.commit()
-        except SpecError as exc:
-            self.db.rollback()
-            self.set_status(400)
-            shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-            return self.render_list(problems=exc.problems, text=shown)
-        except surveys.SurveyRefused as r:
-            self.db.rollback()
-            raise Refusal(r.status, r.code, r.zh, r.en)
-        self.redirect(self.url(row.slug, "?done=created"), status=303)
+        row = self.create_from_spec(lambda text, _name: surveys.create_survey(self.db, text, self.current_user["name"]),
+                                    lambda problems, text: self.render_list(problems=problems, text=text),
+                                    refused=(surveys.SurveyRefused,))
+        if row is not None:
+            self.redirect(self.url(row.slug, "?done=created"), status=303)
 
 
 class AnswerPage(SurveyPage):

@@ -97,6 +97,19 @@ def surveys_audit(s):
                      .order_by(AuditLog.id)).all()
 
 
+
+def test_a_wrong_file_uploaded_as_a_spec_is_refused_in_both_languages(hub):
+    """Surveys and nomination rounds share the spec form: a file of over 1 MB (a photo picked by mistake) is refused
+    before it is read; a YAML upload with problems lists them with the form kept."""
+    org = hub.session("organizer")
+    photo = b"\xff\xd8\xff\xe0" + b"\0" * (1024 * 1024)
+    for base in (BASE, "/services/jinguo/nominations/"):
+        r = post(org, hub.url + base, {}, files={"spec_file": ("照片.yaml", photo)})
+        assert r.status_code == 413 and "文件太大" in r.text and "File too large" in r.text, base
+        bad = post(org, hub.url + base, {}, files={"spec_file": ("坏.yaml", "slug: 坏\n".encode("utf-8"))})
+        assert bad.status_code == 400 and "未保存" in bad.text and 'id="spec_yaml"' in bad.text, base
+        assert "slug: 坏" in bad.text  # what she uploaded is in the form to fix
+
 @pytest.mark.browser
 def test_a_member_answers_in_chromium(hub, browser, artifacts):
     slug = "browser-survey-2027"
