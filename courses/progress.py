@@ -27,7 +27,7 @@ class AssignmentRule:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One of her submissions: ``score`` is None while it has no grade."""
+    """One of her hand-ins (all the notebooks she sent at one moment): ``score`` is None while it has no grade."""
 
     assignment: str
     score: float | None = None

@@ -25,15 +25,20 @@ def rules(session: Session, course: Course) -> list[AssignmentRule]:
 
 
 def _attempts(session: Session, course: Course, member_ids: list[int] | None) -> dict[int, list[Attempt]]:
-    q = (select(Submission.member_id, Assignment.name, Grade.score)
+    """Her hand-ins: the notebooks she sent at one moment (one Submission row each, the same ``received_at``) are
+    one attempt, scored by the sum of their notebooks' grades, or None while any of them has none."""
+    q = (select(Submission.member_id, Assignment.name, Submission.received_at, Grade.score)
          .join(Assignment, Assignment.id == Submission.assignment_id)
          .outerjoin(Grade, Grade.submission_id == Submission.id)
          .where(Assignment.course_id == course.id))
     if member_ids is not None:
         q = q.where(Submission.member_id.in_(member_ids))
+    handins: dict[tuple, list[float | None]] = defaultdict(list)
+    for member_id, name, received_at, score in session.execute(q):
+        handins[(member_id, name, received_at)].append(score)
     found: dict[int, list[Attempt]] = defaultdict(list)
-    for member_id, name, score in session.execute(q):
-        found[member_id].append(Attempt(name, score))
+    for (member_id, name, _at), scores in handins.items():
+        found[member_id].append(Attempt(name, None if None in scores else sum(scores)))
     return found
 
 

@@ -25,6 +25,28 @@ WAITING = ("received", "queued", "grading", "retrying")
 OnGraded = Callable[[Any, Submission, Grade], None]
 
 
+def hand_in_siblings(session: Any, sub: Submission) -> list[Submission]:
+    """The other notebooks she sent with a course submission, waiting too: the platform stores one row per notebook,
+    all with the moment of the hand-in, and nbgrader grades the hand-in's folder as one submission."""
+    if sub.assignment_id is None:
+        return []
+    return list(session.scalars(select(Submission).where(
+        Submission.member_id == sub.member_id, Submission.assignment_id == sub.assignment_id,
+        Submission.received_at == sub.received_at, Submission.id != sub.id, Submission.status.in_(WAITING))
+        .order_by(Submission.id)))
+
+
+def notebook_share(result: dict, filename: str, first: bool) -> dict:
+    """What one notebook of a hand-in records from the hand-in's result: its own notebook's score and detail. A
+    result without that notebook's detail (invalid, timeout, a competition's single file) is recorded whole on the
+    hand-in's first notebook and as 0 of 0 on the others, so a hand-in's notebooks always add up to its result."""
+    name = filename.removesuffix(".ipynb")
+    for nb in result.get("notebooks", []):
+        if nb.get("notebook") == name:
+            return {**result, "score": nb["score"], "max_score": nb["max_score"], "notebooks": [nb]}
+    return result if first else {**result, "score": 0.0, "max_score": 0.0, "notebooks": []}
+
+
 def course_dir_for(data_dir: str | Path, sub: Submission, session: Any) -> tuple[Path, str]:
     """The nbgrader course folder and assignment name a submission is graded in."""
     if sub.competition_id is not None:
@@ -168,13 +190,15 @@ class GradingQueue(LoggingConfigurable):
         (another assignment, or a second one of the same student: one folder per student and assignment)."""
         from grading import autograde, store_submission
 
-        jobs: dict[str, tuple[int, dict[str, bytes], Any]] = {}  # student -> submission, files, received
+        # student -> her hand-in: (submission id, notebook file) of each notebook, the files, when received
+        jobs: dict[str, tuple[list[tuple[int, str]], dict[str, bytes], Any]] = {}
         later: list[int] = []
+        claimed: set[int] = set()
         course = assignment = None
         with session_scope(self.db_url) as s:
             for sid in ids:
                 sub = s.get(Submission, sid)
-                if sub is None or sub.status not in WAITING:  # graded meanwhile (queued twice)
+                if sub is None or sub.status not in WAITING or sid in claimed:  # graded meanwhile (queued twice)
                     continue
                 where, task = course_dir_for(self.data_dir, sub, s)
                 student = s.get(Member, sub.member_id).username
@@ -182,21 +206,27 @@ class GradingQueue(LoggingConfigurable):
                     later.append(sid)
                     continue
                 course, assignment = where, task
-                sub.status = "grading"
-                sub.attempts += 1
-                jobs[student] = (sid, {sub.filename: sub.notebook}, aware(sub.received_at))
+                handin = [sub, *hand_in_siblings(s, sub)]
+                for one in handin:
+                    one.status = "grading"
+                    one.attempts += 1
+                    claimed.add(one.id)
+                jobs[student] = ([(one.id, one.filename) for one in handin], {one.filename: one.notebook for one in handin},
+                                 aware(sub.received_at))
         recorded: set[str] = set()
 
         def done(result: Any) -> None:
             if result.student in jobs and result.student not in recorded:
                 recorded.add(result.student)
-                self._record(jobs[result.student][0], result.status, result.to_json())
+                parts, whole = jobs[result.student][0], result.to_json()
+                for i, (sid, filename) in enumerate(parts):
+                    self._record(sid, result.status, notebook_share(whole, filename, first=i == 0))
 
         with ExitStack() as held:  # their folders' locks, which others take to read them (course_exchange.queue_lock)
             for student in jobs:
                 held.enter_context(self._lock((str(course), assignment, student)))
             try:
-                for student, (_sid, files, received_at) in jobs.items():
+                for student, (_parts, files, received_at) in jobs.items():
                     store_submission(course, assignment, student, files, timestamp=received_at)
                 if jobs:  # results taken from grading/'s ledger come back without a progress call: all of them
                     for result in autograde(course, assignment, list(jobs), workers=min(self.processes, len(jobs)),
@@ -204,9 +234,10 @@ class GradingQueue(LoggingConfigurable):
                         done(result)
             except Exception as exc:
                 failure = {"message": f"评分出错 / grading failed: {exc!r}"[:500]}
-                for student, (sid, _files, _at) in jobs.items():
+                for student, (parts, _files, _at) in jobs.items():
                     if student not in recorded:
-                        self._record(sid, "error", failure)
+                        for sid, _filename in parts:
+                            self._record(sid, "error", failure)
         return later
 
     def _record(self, submission_id: int, status: str, payload: dict) -> None:

@@ -1,20 +1,18 @@
-"""Publishing, releasing and enrolling for these tests (hub.courses_admin when it is there), and notebooks as she
+"""Publishing, releasing and enrolling for these tests (hub.courses_admin), and notebooks as she
 would hand them in: the release untouched, fully solved, or solved except what only hidden tests check."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from courses.catalogue import CATALOGUE
+from hub.courses_admin import publish_course, release_assignment
 from hub.db import session_scope
-from hub.orm import Assignment, Course, Enrolment, Member
+from hub.orm import Course, Enrolment, Member
 from hub.testing import Hub
 
 BIN = Path(sys.executable).parent
@@ -22,30 +20,11 @@ BIN = Path(sys.executable).parent
 
 def publish(hub: Hub, slug: str, due: dict[str, datetime | None]) -> None:
     """Publish a catalogue course and release the named assignments with their due dates."""
-    try:
-        from hub.courses_admin import publish_course, release_assignment
-    except ImportError:  # the course-publishing helper's module is not there yet: do what it does, minimally
-        publish_course = release_assignment = None
     with session_scope(hub.db_url) as s:
-        if publish_course is not None:
-            publish_course(s, str(hub.data_dir), slug, "teacher1")
-            s.flush()
-            for name, due_at in due.items():
-                release_assignment(s, str(hub.data_dir), slug, name, "teacher1", due_at=due_at)
-            return
-        root = Path(hub.data_dir) / "courses" / slug
-        shutil.copytree(CATALOGUE / slug / "source", root / "source", dirs_exist_ok=True)
-        (root / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.course_id = {slug!r}\n")
-        course = Course(slug=slug, title=slug, published_at=datetime.now(timezone.utc), published_by="teacher1")
-        s.add(course)
+        publish_course(s, str(hub.data_dir), slug, "teacher1")
         s.flush()
         for name, due_at in due.items():
-            r = subprocess.run([str(BIN / "nbgrader"), "generate_assignment", name, "--force"], cwd=root,
-                               env=dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"),
-                               capture_output=True, text=True)
-            assert r.returncode == 0, r.stderr[-2000:]
-            s.add(Assignment(course_id=course.id, name=name, title=name, due_at=due_at,
-                             released_at=datetime.now(timezone.utc)))
+            release_assignment(s, str(hub.data_dir), slug, name, "teacher1", due_at=due_at)
 
 
 def enrol(hub: Hub, slug: str, usernames) -> None:
@@ -58,16 +37,18 @@ def enrol(hub: Hub, slug: str, usernames) -> None:
                 s.add(Enrolment(member_id=member.id, course_id=course.id))
 
 
-def release_nb(hub: Hub, slug: str, assignment: str) -> dict:
+def release_nb(hub: Hub, slug: str, assignment: str, notebook: str = "*.ipynb") -> dict:
+    """The released notebook as she fetches it (the assignment's only one, or the one named)."""
     folder = Path(hub.data_dir) / "courses" / slug / "release" / assignment
-    return json.loads(next(folder.glob("*.ipynb")).read_text())
+    return json.loads(next(folder.glob(notebook)).read_text())
 
 
-def solved(hub: Hub, slug: str, assignment: str, replace: dict[str, str] | None = None) -> dict:
+def solved(hub: Hub, slug: str, assignment: str, replace: dict[str, str] | None = None,
+           notebook: str = "*.ipynb") -> dict:
     """Her release with every answer cell filled from the source's solution (no hidden test travels with it);
     ``replace`` overrides answers by grade_id."""
-    nb = release_nb(hub, slug, assignment)
-    source = json.loads(next((CATALOGUE / slug / "source" / assignment).glob("*.ipynb")).read_text())
+    nb = release_nb(hub, slug, assignment, notebook)
+    source = json.loads(next((CATALOGUE / slug / "source" / assignment).glob(notebook)).read_text())
     answers = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in source["cells"]
                if c["metadata"].get("nbgrader", {}).get("solution")}
     answers.update(replace or {})
