@@ -15,12 +15,13 @@ from pathlib import Path
 from hub.config import PROJECT_DIR, JinguoConfig, venv_bin_on_path
 
 # Modules that add sub-commands: each defines register(subparsers). Add a module here.
-COMMAND_MODULES: tuple[str, ...] = ("hub.cli_competition", "hub.cli_report", "hub.cli_course")
+COMMAND_MODULES: tuple[str, ...] = ("hub.cli_db", "hub.cli_competition", "hub.cli_report", "hub.cli_course")
 
 EPILOG = """示例 / examples:
   jinguo demo                      写入演示数据 / seed demo data
   jinguo serve                     启动平台 / start the hub at http://127.0.0.1:8000
   jinguo db upgrade                升级数据库 / migrate the platform database
+  jinguo db backup --out /backup   备份平台 / back up the platform
   jinguo user list --status pending
   jinguo grade ps1 --course-dir courses/x   自动评分 / autograde
 """
@@ -35,22 +36,6 @@ def load_platform(config_file: str | None) -> JinguoConfig:
         loader = PyFileConfigLoader(path.name, str(path.parent))
         cfg = loader.load_config()
     return JinguoConfig(config=cfg)
-
-
-def cmd_db(args: argparse.Namespace) -> int:
-    from hub import db
-    from hub.reference import seed_reference
-
-    platform = load_platform(args.config)
-    platform.ensure_data_dir()
-    if args.action == "upgrade":
-        db.upgrade(platform.db_url, args.revision or "head")
-        with db.session_scope(platform.db_url) as s:
-            seed_reference(s)
-    else:
-        db.downgrade(platform.db_url, args.revision or "-1")
-    print(f"数据库版本 / database revision: {db.current_revision(platform.db_url)}")
-    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -131,11 +116,6 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="用内置配置启动 JupyterHub / start the hub with the shipped config")
     s.add_argument("hub_args", nargs=argparse.REMAINDER, help="其余参数交给 jupyterhub / passed to jupyterhub")
     s.set_defaults(func=cmd_serve)
-
-    db = sub.add_parser("db", help="数据库迁移 / database migrations")
-    db.add_argument("action", choices=["upgrade", "downgrade"], help="upgrade 升级 | downgrade 回退一步")
-    db.add_argument("revision", nargs="?", help="目标版本 / target revision")
-    db.set_defaults(func=cmd_db)
 
     u = sub.add_parser("user", help="用户管理 / users: add | approve | list")
     u.add_argument("action", choices=["add", "approve", "list"])
