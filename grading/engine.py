@@ -101,8 +101,19 @@ def _graded_cells_differ(expected: frozenset[str | None], submitted, name: str) 
             f"{name}: {'; '.join(parts_en)} (fetch the assignment again and put your answers back in its cells)")
 
 
-def _worker_loop(course: str, limits: dict, sandbox: bool, jobs, results) -> None:
-    """A worker process: nbgrader imported once, one zygote, submissions one after another."""
+def _owner_gone(owner: int) -> bool:
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's (cannot be: the owner started us)
+        return False
+    return False
+
+
+def _worker_loop(course: str, limits: dict, sandbox: bool, owner: int, jobs, results) -> None:
+    """A worker process: nbgrader imported once, one zygote, submissions one after another, until the pool is
+    closed or ``owner`` (the process that started the pool) is gone."""
     import logging
     import warnings
 
@@ -110,15 +121,16 @@ def _worker_loop(course: str, limits: dict, sandbox: bool, jobs, results) -> Non
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     from grading.pipeline import Worker
 
-    parent = os.getppid()
     worker = Worker(course, SandboxLimits(**limits), sandbox=sandbox)
     try:
         while True:
             try:
                 job = jobs.get(timeout=1.0)
             except queue.Empty:
-                # When the process that started the pool is gone (the forkserver then exits too), go as well.
-                if os.getppid() != parent:
+                # Our parent is the forkserver, and it outlives the pool's owner as long as we do (every worker
+                # holds the forkserver's "alive" pipe open): so watch the owner itself, or a service killed without
+                # closing its pools would leave its workers and their sandboxes running for good.
+                if _owner_gone(owner):
                     return
                 continue
             if job is None:
@@ -153,7 +165,7 @@ class _Pool:
 
     def __init__(self, course: Path, limits: SandboxLimits, sandbox: bool, n: int):
         self.ctx = _context()
-        self.args = (str(course), limits_dict(limits), sandbox)
+        self.args = (str(course), limits_dict(limits), sandbox, os.getpid())
         self.jobs, self.results = self.ctx.Queue(), self.ctx.Queue()
         self.procs: dict[int, mp.Process] = {}
         for _ in range(n):

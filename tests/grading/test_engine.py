@@ -230,3 +230,48 @@ def test_no_bubblewrap_is_a_clear_error_never_a_silent_fallback(tmp_path, capsys
     run = subprocess.run([JINGUO, "grade", "ps1", "--course-dir", str(course), "--no-sandbox"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and "--no-sandbox" in run.stderr and "WARNING" in run.stderr
+
+
+def _descendants(root: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" (", 1)
+        except OSError:
+            continue
+        children.setdefault(int(rest.rsplit(") ", 1)[1].split()[1]), []).append(int(pid))
+    found, todo = set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_workers_and_their_sandboxes_go_when_the_process_that_started_them_is_killed(tmp_path):
+    """A service killed with -9 (no clean-up at all) must not leave its warm grading pool running for good: the
+    forkserver, the workers and their sandboxed zygotes would hold about 200 MB each, forever."""
+    course = make_course(tmp_path / "c", {"full": KINDS["full"]})
+    owner = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom grading import warm_up\n"
+                              "warm_up(sys.argv[1], workers=2)\nprint('warm', flush=True)\ntime.sleep(600)\n",
+                              str(course)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout.readline().strip() == "warm"
+        deadline = time.monotonic() + 30
+        while len(pool := _descendants(owner.pid)) < 5 and time.monotonic() < deadline:  # server, 2 workers, zygotes
+            time.sleep(0.2)
+        assert len(pool) >= 5, pool
+    finally:
+        owner.kill()
+        owner.wait()
+    deadline = time.monotonic() + 15
+    while any(_running(p) for p in pool) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [p for p in pool if _running(p)], "grading processes outlived the process that started them"
