@@ -11,12 +11,12 @@ import sys
 if "jsonschema" not in sys.modules:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
-from grading.api import feedback_html, grade_submission, store_submission
+from grading.api import feedback_html, grade_submission, gradebook_result, gradebook_scores, store_submission
 from grading.config import GradingSettings, SandboxLimits
 from grading.engine import autograde, warm_up
 from grading.errors import CourseError, GradingError, SandboxUnavailable, SubmissionError
 from grading.results import CellResult, GradeResult, NotebookResult
 
-__all__ = ["autograde", "warm_up", "grade_submission", "store_submission", "feedback_html", "GradeResult", "NotebookResult",
-           "CellResult", "SandboxLimits", "GradingSettings", "GradingError", "CourseError", "SandboxUnavailable",
-           "SubmissionError"]
+__all__ = ["autograde", "warm_up", "grade_submission", "store_submission", "feedback_html", "gradebook_result",
+           "gradebook_scores", "GradeResult", "NotebookResult", "CellResult", "SandboxLimits", "GradingSettings",
+           "GradingError", "CourseError", "SandboxUnavailable", "SubmissionError"]

@@ -59,6 +59,42 @@ def grade_submission(course_dir: str | Path, assignment: str, student: str, note
                      limits=limits)[0]
 
 
+def _gradebook_of(course: Path) -> tuple[str, str]:
+    """The course's gradebook URL and course id, as its nbgrader_config.py sets them."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from grading.config import load_course_config
+
+    cfg = load_course_config(course)
+    cfg.CourseDirectory.root = str(course)
+    cd = CourseDirectory(config=cfg)
+    return cd.db_url, cd.course_id
+
+
+def gradebook_scores(course_dir: str | Path, assignment: str) -> dict[str, tuple[float, bool]]:
+    """{student: (score, needs manual grading)} for every submission of an assignment in the gradebook, in one
+    query (formgrader's own): what to compare before reading any one submission in detail."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db_url, course_id = _gradebook_of(Path(course_dir).resolve())
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            rows = gb.submission_dicts(assignment)
+        except MissingEntry:
+            rows = []
+        gb.db.remove()
+    return {r["student"]: (float(r["score"]), bool(r["needs_manual_grade"])) for r in rows}
+
+
+def gradebook_result(course_dir: str | Path, assignment: str, student: str) -> GradeResult:
+    """What the course's gradebook says of one student's submission now, with per-cell detail: after an
+    instructor graded answers by hand in formgrader, the scores include hers."""
+    from grading.pipeline import read_result
+
+    course = Path(course_dir).resolve()
+    return read_result(*_gradebook_of(course), course, assignment, student)
+
+
 def feedback_html(course_dir: str | Path, assignment: str, student: str) -> dict[str, str]:
     """nbgrader's feedback HTML for one graded submission, {notebook name: html}, with every hidden test
     removed first (nbgrader's generate_feedback would show them to the learner)."""

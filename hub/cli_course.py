@@ -1,5 +1,6 @@
-"""``jinguo course list|publish|release``: catalogue courses published into the platform (hub/courses_admin.py),
-every change audited as ``cli:<account>``."""
+"""``jinguo course list|publish|release|sync-grades``: catalogue courses published into the platform
+(hub/courses_admin.py), every change audited as ``cli:<account>``; manual grades from formgrader brought in
+(hub/manual_grades.py; the service also does this every ManualGradeSync.interval seconds)."""
 from __future__ import annotations
 
 import argparse
@@ -24,6 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     rel.add_argument("assignment", help="作业名，如 sums / assignment name")
     rel.add_argument("--due", help="截止时间（ISO 格式，如 2026-12-31T23:59+08:00；无时区按 UTC）/ due date, ISO")
     rel.set_defaults(func=cmd_release)
+    sync = actions.add_parser("sync-grades", help="把讲师在 Formgrader 中的人工评分同步到平台 / bring formgrader's "
+                                                  "manual grades into the platform now")
+    sync.add_argument("slug", help="课程代码 / course slug")
+    sync.set_defaults(func=cmd_sync_grades)
 
 
 def _actor() -> str:
@@ -107,4 +112,22 @@ def cmd_release(args: argparse.Namespace) -> int:
     except CourseAdminError as exc:
         return _fail(exc)
     print(f"已发布作业 / released: {args.slug}/{args.assignment}  截止 due: {shown}")
+    return 0
+
+
+def cmd_sync_grades(args: argparse.Namespace) -> int:
+    from hub.courses_admin import CourseAdminError, published_course
+    from hub.db import session_scope
+    from hub.manual_grades import sync_course
+
+    platform = _platform(args)
+    try:
+        with session_scope(platform.db_url) as s:
+            changes = sync_course(s, platform.data_dir, published_course(s, args.slug))
+    except CourseAdminError as exc:
+        return _fail(exc)
+    for change in changes:
+        print(f"已更新 / updated: {change}")
+    if not changes:
+        print(f"没有变化 / nothing changed: {args.slug}")
     return 0

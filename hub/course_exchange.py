@@ -143,7 +143,7 @@ def her_assignments(session: Session, data_dir: str | Path, member: Member, slug
     return out
 
 
-def _gradebook_holds(folder: Path, sub: Submission) -> bool:
+def gradebook_holds(folder: Path, sub: Submission) -> bool:
     """True when the course's autograded folder is this submission's (nbgrader writes its timestamp there)."""
     try:
         return (folder / "timestamp.txt").read_text().strip() == stamp(sub.received_at)
@@ -168,7 +168,7 @@ def feedback_for(session: Session, data_dir: str | Path, sub: Submission, studen
     if kept is not None and not changed:
         return kept.html
     with lock or nullcontext():  # the grading queue's lock for this (course, assignment, student)
-        if _gradebook_holds(course / "autograded" / student / assignment.name, sub):
+        if gradebook_holds(course / "autograded" / student / assignment.name, sub):
             html = feedback_html(course, assignment.name, student)
             if kept is None:
                 kept = SubmissionFeedback(submission_id=sub.id)

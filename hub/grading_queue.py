@@ -47,6 +47,15 @@ def notebook_share(result: dict, filename: str, first: bool) -> dict:
     return result if first else {**result, "score": 0.0, "max_score": 0.0, "notebooks": []}
 
 
+def write_grade(grade: Grade, payload: dict) -> None:
+    """A grading result (GradeResult.to_json, or one notebook's share of it) into the platform's grade row."""
+    grade.score, grade.max_score = float(payload["score"]), float(payload["max_score"])
+    grade.needs_manual = any(c.get("needs_manual_grade") for nb in payload.get("notebooks", [])
+                             for c in nb.get("cells", []))
+    grade.detail = {"notebooks": payload.get("notebooks", [])}
+    grade.graded_at = utcnow()
+
+
 def course_dir_for(data_dir: str | Path, sub: Submission, session: Any) -> tuple[Path, str]:
     """The nbgrader course folder and assignment name a submission is graded in."""
     if sub.competition_id is not None:
@@ -256,11 +265,7 @@ class GradingQueue(LoggingConfigurable):
             if grade.id is not None and grade.score != float(payload["score"]):  # a rescore changed it
                 audit(s, "grader", "grade.rescored", "submission", submission_id, before={"score": grade.score},
                       after={"score": float(payload["score"])})
-            grade.score, grade.max_score = float(payload["score"]), float(payload["max_score"])
-            grade.needs_manual = any(c.get("needs_manual_grade") for nb in payload.get("notebooks", [])
-                                     for c in nb.get("cells", []))
-            grade.detail = {"notebooks": payload.get("notebooks", [])}
-            grade.graded_at = utcnow()
+            write_grade(grade, payload)
             s.add(grade)
             sub.status = status
             sub.graded_at = grade.graded_at

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import requests
 
+from hub.config import venv_bin_on_path
+
 VENV_BIN = Path(sys.executable).parent
 DEMO_PASSWORD = "jinguo-demo-2026"
 
@@ -94,6 +96,7 @@ class Hub:
 
 
 def start_hub(tmp: Path, config: str | None = None) -> Hub:
+    venv_bin_on_path()  # the caller may publish courses itself: nbgrader runs alembic from PATH
     port = free_base_port()
     tag = secrets.token_hex(2)
     env = dict(os.environ, JINGUO_DATA_DIR=str(tmp / "data"), JINGUO_PORT=str(port),
@@ -101,8 +104,10 @@ def start_hub(tmp: Path, config: str | None = None) -> Hub:
                PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     tmp.mkdir(parents=True, exist_ok=True)
     os.chmod(tmp, 0o755)
-    # The service's own settings file, as an admin would write it: look for phases to warm every 2 s, not 60.
-    (tmp / "jinguo_config.py").write_text("c = get_config()  # noqa\nc.GradingQueue.warm_every = 2\n")
+    # The service's own settings file, as an admin would write it: look for phases to warm, and for manual grades
+    # given in formgrader, every 2 s (not every 60 and 30).
+    (tmp / "jinguo_config.py").write_text("c = get_config()  # noqa\nc.GradingQueue.warm_every = 2\n"
+                                          "c.ManualGradeSync.interval = 2\n")
     env["JINGUO_CONFIG"] = str(tmp / "jinguo_config.py")
     seeded = subprocess.run([str(VENV_BIN / "jinguo"), "demo"], env=env, capture_output=True, text=True)
     assert seeded.returncode == 0, seeded.stderr

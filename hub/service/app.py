@@ -15,6 +15,7 @@ from hub.config import PROJECT_DIR, JinguoConfig, venv_bin_on_path
 from hub.db import upgrade
 from hub.competition_boards import BoardCache
 from hub.grading_queue import GradingQueue
+from hub.manual_grades import ManualGradeSync
 from hub.service import (api, competition_pages, competitions_api, course_pages, exchange_api, nominations_pages,
                          pages, report_pages, studio_pages, survey_pages)
 
@@ -76,8 +77,10 @@ class JinguoService(Application):
         boards = BoardCache(ioloop.IOLoop.current())
         queue = GradingQueue(parent=self, db_url=platform.db_url, data_dir=platform.data_dir,
                              on_graded=[boards.on_graded, certificates.on_graded])
+        manual = ManualGradeSync(parent=self, db_url=platform.db_url, data_dir=platform.data_dir, queue=queue)
         self.make_app(queue, boards).listen(port, address="127.0.0.1", xheaders=True)
         ioloop.IOLoop.current().add_callback(queue.start)
+        ioloop.IOLoop.current().add_callback(manual.start)
         self.log.info("Jinguo service on %s", url)
         ioloop.IOLoop.current().start()
 
