@@ -101,10 +101,12 @@ def _write(s: Session, member: Member, assignment: Assignment, parts: list[tuple
     out = []
     for i, (sub, grade) in enumerate(parts):
         share = notebook_share(whole, sub.filename, first=i == 0)
+        new = Grade()
+        write_grade(new, share)
         before = (grade.score, grade.needs_manual)
+        if (new.score, new.needs_manual) == before:
+            continue  # this notebook's share did not change (another notebook of the hand-in did)
         write_grade(grade, share)
-        if (grade.score, grade.needs_manual) == before:
-            continue
         audit(s, ACTOR, "grade.manual", "submission", sub.id,
               before={"score": before[0], "needs_manual": before[1]},
               after={"score": grade.score, "needs_manual": grade.needs_manual, "member": member.username,
