@@ -16,6 +16,9 @@ from hub.config import JinguoConfig
 from hub.db import session_scope
 
 
+GRADING_FOLDER = "批改"  # in an instructor's home: links to the course folders she teaches (formgrader's roots)
+
+
 def running_as_root() -> bool:
     return os.geteuid() == 0
 
@@ -112,9 +115,40 @@ class JinguoSpawner(LocalProcessSpawner):
 
     def taught_course(self) -> str | None:
         """Slug of the first course she teaches (published order): her formgrader opens it."""
+        taught = self.taught_courses()
+        return taught[0] if taught else None
+
+    def taught_courses(self) -> list[str]:
         with session_scope(self.platform.db_url) as s:
-            courses = course_access.taught_courses(s, self.user.name)
-            return courses[0].slug if courses else None
+            return [c.slug for c in course_access.taught_courses(s, self.user.name)]
+
+    def link_taught_courses(self, slugs: list[str]) -> Path | None:
+        """Link each course she teaches into ``~/批改/`` and return the first link, or None.
+
+        nbgrader's formgrader works only on a course folder inside the server's root (her home; the course folders
+        are under the platform's data folder): it refuses with "the course directory root is not a subdirectory of
+        the notebook server root" and every page fails. A link in her home is inside, and opens the real folder.
+        Links to courses she no longer teaches are removed; anything else in the folder is hers and stays."""
+        folder = self.home / GRADING_FOLDER
+        if not slugs and not folder.is_dir():
+            return None
+        folder.mkdir(exist_ok=True)
+        owner = None if self.demo_mode else pwd.getpwnam(self.unix_name)
+        if owner:
+            os.chown(folder, owner.pw_uid, owner.pw_gid)
+        for entry in folder.iterdir():
+            if entry.is_symlink() and entry.name not in slugs:
+                entry.unlink()
+        for slug in slugs:
+            link, target = folder / slug, Path(self.platform.data_dir).resolve() / "courses" / slug
+            if link.is_symlink() and Path(os.readlink(link)) != target:
+                link.unlink()
+            if not link.is_symlink() and not link.exists():
+                link.symlink_to(target, target_is_directory=True)
+                if owner:
+                    os.lchown(link, owner.pw_uid, owner.pw_gid)
+        first = folder / slugs[0] if slugs else None
+        return first if first is not None and first.is_symlink() else None
 
     def role(self) -> str:
         groups = {g.name for g in self.user.groups}
@@ -149,10 +183,11 @@ class JinguoSpawner(LocalProcessSpawner):
         # her role's folder first (it wins), then what every role shares: the nbgrader exchange of the platform
         root = Path(self.role_config_root)
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(root / self.role()), str(root / "common")])
-        slug = self.taught_course()
-        if slug:  # read by hub/singleuser/instructor/nbgrader_config.py
-            env["JINGUO_COURSE_ID"] = slug
-            env["JINGUO_COURSE_ROOT"] = str(Path(self.platform.data_dir) / "courses" / slug)
+        taught = self.taught_courses()
+        course_root = self.link_taught_courses(taught)
+        if course_root is not None:  # read by hub/singleuser/{instructor,admin}/nbgrader_config.py
+            env["JINGUO_COURSE_ID"] = taught[0]
+            env["JINGUO_COURSE_ROOT"] = str(course_root)
         env["LANG"] = env["LC_ALL"] = "C.UTF-8"
         return env
 

@@ -1,8 +1,8 @@
 """Fixtures shared by every area: a real JupyterHub with the Jinguo service, on free ports."""
 from __future__ import annotations
 
+import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,16 @@ ARTIFACTS = PROJECT / "test-artifacts"
 def hub(tmp_path_factory) -> Hub:
     """One real hub (demo data seeded) shared by the tests that only read or add new people."""
     h = start_hub(tmp_path_factory.mktemp("hub"))
+    # Tests that publish courses or make accounts in this process must use the hub's Unix names, not the default
+    # "jg-" ones: else they create the machine's real course groups, and the hub's accounts are not in them.
+    saved = {k: os.environ.get(k) for k in ("JINGUO_UNIX_PREFIX", "JINGUO_HOME_ROOT")}
+    os.environ.update({k: h.env[k] for k in saved})
     yield h
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
     stop_hub(h)
 
 
