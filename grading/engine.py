@@ -66,29 +66,36 @@ def check_submission(course: Path, folder: Path, student: str, assignment: str, 
                             f"{nb.name} is not a valid notebook: {type(exc).__name__}")
         source = course / "source" / assignment / nb.name
         if source.exists():
-            bad = _graded_cells_differ(_source_ids(str(source), source.stat().st_mtime_ns), doc, nb.name)
+            bad = _graded_cells_differ(_source_cells(str(source), source.stat().st_mtime_ns), doc, nb.name)
             if bad:
                 return _invalid(student, assignment, *bad)
     return None
 
 
-def _grade_ids(doc) -> list[str | None]:
-    return [c.metadata["nbgrader"].get("grade_id") for c in doc.cells
-            if c.metadata.get("nbgrader", {}).get("grade") or c.metadata.get("nbgrader", {}).get("solution")]
+def _graded_cells(doc) -> dict[str | None, tuple[bool, bool]]:
+    """grade_id -> (grade, solution) flags of every graded or answer cell."""
+    cells = {}
+    for c in doc.cells:
+        meta = c.metadata.get("nbgrader", {})
+        if meta.get("grade") or meta.get("solution"):
+            cells[meta.get("grade_id")] = (bool(meta.get("grade")), bool(meta.get("solution")))
+    return cells
 
 
 @functools.lru_cache(maxsize=64)
-def _source_ids(path: str, mtime_ns: int) -> frozenset[str | None]:
-    return frozenset(_grade_ids(nbformat.read(path, as_version=4)))
+def _source_cells(path: str, mtime_ns: int) -> dict[str | None, tuple[bool, bool]]:
+    return _graded_cells(nbformat.read(path, as_version=4))
 
 
-def _graded_cells_differ(expected: frozenset[str | None], submitted, name: str) -> tuple[str, str] | None:
-    """(zh, en) when a graded or answer cell of the source is missing from the submission or renamed in it:
-    nbgrader would fail on it or score it against the wrong cell."""
-    found = _grade_ids(submitted)
-    missing = sorted(i for i in expected - set(found) if i)
-    unknown = sorted(str(i) for i in set(found) - expected)
-    if not missing and not unknown:
+def _graded_cells_differ(expected: dict[str | None, tuple[bool, bool]], submitted, name: str) -> tuple[str, str] | None:
+    """(zh, en) when a graded or answer cell of the source is missing from the submission, renamed in it, or has
+    had its grade/answer flags changed: nbgrader would fail on it ("Inconsistent checksums") or score it
+    against the wrong cell."""
+    found = _graded_cells(submitted)
+    missing = sorted(i for i in expected.keys() - found.keys() if i)
+    unknown = sorted(str(i) for i in found.keys() - expected.keys())
+    changed = sorted(str(i) for i in found.keys() & expected.keys() if found[i] != expected[i])
+    if not missing and not unknown and not changed:
         return None
     parts_zh, parts_en = [], []
     if missing:
@@ -97,6 +104,9 @@ def _graded_cells_differ(expected: frozenset[str | None], submitted, name: str) 
     if unknown:
         parts_zh.append(f"有被改名或无法识别的评分单元格 {', '.join(unknown)}")
         parts_en.append(f"renamed or unknown graded cells: {', '.join(unknown)}")
+    if changed:
+        parts_zh.append(f"评分单元格 {', '.join(changed)} 的评分/答案标记被改动")
+        parts_en.append(f"the grade/answer flags of graded cells {', '.join(changed)} were changed")
     return (f"{name}：{'；'.join(parts_zh)}（请重新获取作业，把答案填回原来的单元格）",
             f"{name}: {'; '.join(parts_en)} (fetch the assignment again and put your answers back in its cells)")
 
@@ -168,6 +178,7 @@ class _Pool:
         self.args = (str(course), limits_dict(limits), sandbox, os.getpid())
         self.jobs, self.results = self.ctx.Queue(), self.ctx.Queue()
         self.procs: dict[int, mp.Process] = {}
+        self.idle_deaths = 0  # workers that died holding no submission since one last started grading
         for _ in range(n):
             self._spawn()
 
@@ -188,6 +199,7 @@ class _Pool:
                 kind = None
             if kind == "start":
                 busy[pid] = (payload, time.monotonic() + deadline_each)
+                self.idle_deaths = 0
             elif kind == "done":
                 busy.pop(pid, None)
                 res = GradeResult.from_json(payload)
@@ -203,6 +215,8 @@ class _Pool:
                     proc.kill()
                 proc.join()
                 del self.procs[pid]
+                if job is None:
+                    self._count_idle_death(proc.exitcode)
                 self._spawn()
                 if job and job[0] in left:
                     busy.pop(pid, None)
@@ -210,6 +224,17 @@ class _Pool:
                     status = "timeout" if overdue else "error"
                     done(GradeResult(job[0], assignment, 0.0, 0.0, status,
                                      "评分进程超时或意外退出，已停止 / the grading process overran or died and was stopped"))
+
+    def _count_idle_death(self, exitcode: int | None) -> None:
+        """Workers that keep dying before they take a submission would be replaced forever: stop the run."""
+        self.idle_deaths += 1
+        if self.idle_deaths >= 3 * max(1, len(self.procs) + 1):
+            self.close()
+            raise GradingError(
+                f"评分进程反复启动失败（退出码 {exitcode}）。若从自己的 Python 脚本调用评分，请把调用写在 "
+                "if __name__ == '__main__': 之下",
+                f"grading workers keep failing to start (exit code {exitcode}). When calling the engine from your "
+                "own Python script, put the call under if __name__ == '__main__':")
 
     def healthy(self) -> bool:
         return bool(self.procs) and all(p.is_alive() for p in self.procs.values())

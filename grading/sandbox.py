@@ -128,6 +128,9 @@ def bwrap_argv(slot: Slot, limits: SandboxLimits) -> list[str]:
     argv += ["--bind", str(slot.work), INSIDE_WORK, "--bind", str(slot.ipc), INSIDE_IPC,
              "--bind", str(slot.shm), "/dev/shm", "--ro-bind", str(ZYGOTE_FILE), "/opt/jinguo/zygote.py",
              "--ro-bind", str(RUNNER_FILE), "/opt/jinguo/_runner.py",
+             # bwrap's own root is a tmpfs that lives as long as the worker's zygote: left writable, one
+             # submission's files there would meet the next student's, outside the disk limit
+             "--remount-ro", "/",
              "--chdir", INSIDE_WORK, "--clearenv"]
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": INSIDE_WORK,
            "TMPDIR": "/tmp", "MPLBACKEND": "module://matplotlib_inline.backend_inline", "MPLCONFIGDIR": "/tmp/.mpl",

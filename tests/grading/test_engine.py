@@ -116,9 +116,61 @@ def test_loop_fork_bomb_memory_disk_and_output_flood_are_contained(tmp_path):
         assert res[kind].score == 3.0, (kind, res[kind])
 
 
+WALLS = """import os, sys
+_broke = []
+if os.getuid() == 0 or os.geteuid() == 0:
+    _broke.append('runs as root')
+try:
+    os.setuid(0)
+    _broke.append('became root')
+except OSError:
+    pass
+for d in ('/usr/lib', '/opt/jinguo', sys.prefix, '/'):
+    try:
+        open(os.path.join(d, 'jinguo-wall.txt'), 'w').write('x')
+        _broke.append('wrote into ' + d)
+    except OSError:
+        pass
+if len([p for p in os.listdir('/proc') if p.isdigit()]) > 8:
+    _broke.append('sees the host processes')
+for p in ('/etc/passwd', '/root', '/var/lib', '{project}/hub', '{project}/.git'):
+    if os.path.exists(p):
+        _broke.append('sees ' + p)
+if os.listdir('/home') != ['student']:
+    _broke.append('sees other homes')
+"""
+BIG_FILE = """import os
+_broke = []
+try:
+    with open('big.bin', 'wb') as fh:
+        fh.write(b'x' * (8 * 2**20))
+except OSError:
+    pass
+if os.path.exists('big.bin') and os.path.getsize('big.bin') > 4 * 2**20:
+    _broke.append('wrote a file over the limit')
+"""
+FAIR = "def 合计(values):\n    assert not _broke, _broke\n    return sum(v for v in values if v is not None)"
+
+
+def test_the_walls_hold_uid_read_only_system_pid_namespace_file_size_and_cpu(tmp_path):
+    """Hostile work that tries each wall: a wall that gave way turns her right answer wrong (3 → 0 points)."""
+    project = Path(__file__).resolve().parents[2]
+    kinds = {"walls": WALLS.replace("{project}", str(project)) + FAIR, "big_file": BIG_FILE + FAIR,
+             "cpu": "import time\nx = 0\nwhile True:\n    x += 1\n" + FAIR, "full": KINDS["full"]}
+    course = make_course(tmp_path / "c", kinds)
+    limits = SandboxLimits(cpu_seconds=3, cell_timeout=60, notebook_timeout=120, file_size_mb=4)
+    started = time.monotonic()
+    res = {r.student: r for r in autograde(course, "ps1", workers=2, limits=limits)}
+    for kind in ("walls", "big_file", "full"):
+        assert res[kind].score == 3.0, (kind, res[kind], res[kind].notebooks[0].cells)
+    assert res["cpu"].score == 0.0 and "内核中途退出" in res["cpu"].message and "CPU" in res["cpu"].message
+    assert time.monotonic() - started < 55  # stopped by its CPU seconds, not by the 60 s cell clock
+
+
 def test_bad_notebooks_are_invalid_with_a_reason_and_the_rest_graded(tmp_path):
     course = make_course(tmp_path / "c", {"full": KINDS["full"], "json": "", "notnb": "", "gbk": "", "big": "",
-                                          "renamed": "", "renamed_cell": KINDS["full"], "deleted_cell": KINDS["full"]})
+                                          "renamed": "", "renamed_cell": KINDS["full"], "deleted_cell": KINDS["full"],
+                                          "flipped_flags": KINDS["wrong"]})
     sub = course / "submitted"
     (sub / "json" / "ps1" / "problem.ipynb").write_text("{ not json")
     (sub / "notnb" / "ps1" / "problem.ipynb").write_text('{"hello": "world"}')
@@ -127,7 +179,10 @@ def test_bad_notebooks_are_invalid_with_a_reason_and_the_rest_graded(tmp_path):
         fh.truncate(101 * 1024 * 1024)
     (sub / "renamed" / "ps1" / "problem.ipynb").rename(sub / "renamed" / "ps1" / "mine.ipynb")
     for student, change in (("renamed_cell", lambda cells: cells[3].metadata.nbgrader.update(grade_id="my_test")),
-                            ("deleted_cell", lambda cells: cells.pop(3))):
+                            ("deleted_cell", lambda cells: cells.pop(3)),
+                            # a test cell turned into her own answer cell and emptied: nbgrader itself fails on it
+                            ("flipped_flags", lambda cells: [cells[3].metadata.nbgrader.update(grade=False, solution=True),
+                                                             setattr(cells[3], "source", "pass")])):
         path = sub / student / "ps1" / "problem.ipynb"
         nb = nbformat.read(path, as_version=4)
         change(nb.cells)
@@ -140,10 +195,23 @@ def test_bad_notebooks_are_invalid_with_a_reason_and_the_rest_graded(tmp_path):
     assert rows["full"]["status"] == "graded" and rows["full"]["score"] == 3.0
     assert {"student", "assignment", "score", "max_score", "status", "message"} <= set(rows["full"])
     expected = {"json": "不是有效的 JSON", "notnb": "不是有效的笔记本", "gbk": "不是 UTF-8", "big": "超过",
-                "renamed": "名称与作业不符", "renamed_cell": "改名", "deleted_cell": "缺少评分单元格 test_hidden"}
+                "renamed": "名称与作业不符", "renamed_cell": "改名", "deleted_cell": "缺少评分单元格 test_hidden",
+                "flipped_flags": "test_hidden 的评分/答案标记被改动"}
     for student, words in expected.items():
         assert rows[student]["status"] == "invalid" and words in rows[student]["message"], rows[student]
         assert " / " in rows[student]["message"]  # Chinese and English
+
+
+def test_a_script_without_a_main_guard_gets_a_clear_error_not_a_hang(tmp_path):
+    """Workers start from a forkserver, which runs the caller's script again in each worker: unguarded, every
+    worker dies at birth. The run must stop and say what to do, not replace workers forever."""
+    course = make_course(tmp_path / "c", {"full": KINDS["full"]})
+    script = tmp_path / "grade_all.py"
+    script.write_text(f"from grading import autograde\nautograde({str(course)!r}, 'ps1', workers=1)\n")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=240,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.returncode != 0
+    assert "评分进程反复启动失败" in run.stderr and "if __name__ == '__main__'" in run.stderr
 
 
 def test_missing_source_assignment_fails_the_run_clearly(tmp_path):

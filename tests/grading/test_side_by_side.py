@@ -1,5 +1,5 @@
 """Scores equal `nbgrader autograde`'s, side by side on identical copies: three assignments of different weight
-(a tiny function, a standard-library data task, a matplotlib chart) × eleven kinds of honest or clumsy work,
+(a tiny function, a standard-library data task, a matplotlib chart) × twelve kinds of honest or clumsy work,
 and an assignment of two notebooks."""
 from __future__ import annotations
 
@@ -50,6 +50,15 @@ def _fake_outputs(nb):
         c.outputs = [nbformat.v4.new_output("stream", name="stdout", text="测试通过 / all tests passed\n")]
 
 
+def _forged_cells(nb):
+    """New cell ids, forged checksums, unlocked tests that do nothing: nbgrader restores them all."""
+    for i, c in enumerate(nb.cells):
+        c["id"] = f"mine-{i}"
+    for c in _graded(nb):
+        c.source = "pass"
+        c.metadata["nbgrader"].update(checksum="0" * 32, locked=False)
+
+
 def _answer_below(full: str):
     def move(nb):
         i = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "answer")
@@ -58,7 +67,7 @@ def _answer_below(full: str):
 
 
 def kinds_of(bodies: dict[str, str]) -> dict[str, tuple[str, object]]:
-    """Eleven kinds: (answer cell body, change to the rest of the notebook)."""
+    """Twelve kinds: (answer cell body, change to the rest of the notebook)."""
     full, wrong = bodies["full"], bodies["wrong"]
     kinds = {k: (bodies[k], None) for k in ("full", "partial", "wrong", "raising", "missing")}
     kinds.update({
@@ -67,6 +76,7 @@ def kinds_of(bodies: dict[str, str]) -> dict[str, tuple[str, object]]:
         "inflated_points": (full, _inflate_points),  # points come from the gradebook, not the notebook
         "extra_cells": (full, _extra_cells),
         "faked_outputs": (wrong, _fake_outputs),  # outputs are cleared and recomputed
+        "forged_cells": (wrong, _forged_cells),  # cell ids, checksums and locks come from the source
         "answer_below": (bodies["missing"], _answer_below(full)),
     })
     return kinds
@@ -122,7 +132,7 @@ def _two_notebooks(root):
 def test_scores_equal_nbgrader_autograde(courses, assignment):
     ref, ours, results = courses
     expected = scores(ref, assignment)
-    assert len(expected) == (3 if assignment == "pair" else 11)
+    assert len(expected) == (3 if assignment == "pair" else 12)
     assert scores(ours, assignment) == expected
     assert all(r.status == "graded" for r in results[assignment].values()), results[assignment]
 
@@ -146,6 +156,7 @@ def test_the_corpus_tells_kinds_apart(courses):
     assert tiny["full"] == tiny["inflated_points"] == tiny["answer_below"] == tiny["extra_cells"] == (3.0, 4.0)
     assert tiny["partial"] == (1.0, 4.0)
     assert tiny["wrong"] == tiny["tampered_tests"] == tiny["faked_outputs"] == tiny["sys_exit"] == (0.0, 4.0)
+    assert tiny["forged_cells"] == (0.0, 4.0)
     pair = scores(ref, "pair")
     assert pair["both_full"] == (6.0, 8.0) and pair["one_missing"] == (3.0, 8.0) and pair["mixed"] == (1.0, 8.0)
     assert len(set(scores(ref, "data").values())) >= 3 and len(set(scores(ref, "plot").values())) >= 3
