@@ -77,13 +77,13 @@ class Slot:
         self.wipe()
 
     def wipe(self) -> None:
+        # Python roots under /tmp (a venv in a clone there) are bound onto folders bwrap made in this slot's /tmp:
+        # deleting those mount points would hide the venv from every later notebook of the worker.
+        mount_points = {self.tmp / Path(r).relative_to("/tmp")
+                        for r in python_roots(tuple(self.limits.kernel_packages)) if r.startswith("/tmp/")}
         for d in (self.work, self.tmp, self.ipc, self.shm):
             if d.exists():
-                for child in d.iterdir():
-                    if child.is_dir() and not child.is_symlink():
-                        shutil.rmtree(child, ignore_errors=True)
-                    else:
-                        child.unlink(missing_ok=True)
+                _empty(d, mount_points)
             else:
                 d.mkdir(mode=0o700)
             os.chown(d, self.uid, self.uid)
@@ -102,6 +102,19 @@ class Slot:
         shutil.rmtree(self.dir, ignore_errors=True)
         if self._lock:
             self._lock.close()
+
+
+def _empty(folder: Path, keep: set[Path]) -> None:
+    """Delete everything in ``folder`` but the folders in ``keep`` and the way down to them."""
+    for child in folder.iterdir():
+        if child in keep:
+            continue
+        if any(child in k.parents for k in keep):
+            _empty(child, keep)
+        elif child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def _copy_submission(files: Path, notebooks: Path, dest: Path) -> None:

@@ -343,3 +343,17 @@ def test_workers_and_their_sandboxes_go_when_the_process_that_started_them_is_ki
     while any(_running(p) for p in pool) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [p for p in pool if _running(p)], "grading processes outlived the process that started them"
+
+
+def test_wiping_a_slot_keeps_the_mount_points_of_a_venv_under_tmp(tmp_path):
+    """A clone under /tmp has its venv bound onto a folder in the slot's /tmp: wiping between submissions must
+    keep that mount point (or later notebooks cannot import anything) and still remove what a submission left."""
+    from grading.sandbox import _empty
+
+    mount = tmp_path / "ci" / ".venv"
+    mount.mkdir(parents=True)
+    (tmp_path / "ci" / "left.txt").write_text("x")
+    (tmp_path / "stray").mkdir()
+    (tmp_path / "stray" / "f").write_text("x")
+    _empty(tmp_path, {mount})
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["ci", "ci/.venv"]
