@@ -226,10 +226,10 @@ class _Pool:
                                      "评分进程超时或意外退出，已停止 / the grading process overran or died and was stopped"))
 
     def _count_idle_death(self, exitcode: int | None) -> None:
-        """Workers that keep dying before they take a submission would be replaced forever: stop the run."""
+        """Workers that keep dying before they take a submission would be replaced forever: stop the run (the
+        caller closes the pool). Called with the dead worker already removed, so the pool holds len + 1."""
         self.idle_deaths += 1
-        if self.idle_deaths >= 3 * max(1, len(self.procs) + 1):
-            self.close()
+        if self.idle_deaths >= 3 * (len(self.procs) + 1):
             raise GradingError(
                 f"评分进程反复启动失败（退出码 {exitcode}）。若从自己的 Python 脚本调用评分，请把调用写在 "
                 "if __name__ == '__main__': 之下",

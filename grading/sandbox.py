@@ -74,16 +74,16 @@ class Slot:
                             "tmpfs", str(self.dir)], capture_output=True)
         self.mounted = r.returncode == 0
         self.work, self.tmp, self.ipc, self.shm = (self.dir / d for d in ("work", "tmp", "ipc", "shm"))
+        # Python roots under /tmp (a venv in a clone there) are bound onto folders bwrap makes in this slot's /tmp:
+        # wiping those mount points would hide the venv from every later notebook of the worker.
+        self.mount_points = {self.tmp / Path(r).relative_to("/tmp")
+                             for r in python_roots(tuple(limits.kernel_packages)) if r.startswith("/tmp/")}
         self.wipe()
 
     def wipe(self) -> None:
-        # Python roots under /tmp (a venv in a clone there) are bound onto folders bwrap made in this slot's /tmp:
-        # deleting those mount points would hide the venv from every later notebook of the worker.
-        mount_points = {self.tmp / Path(r).relative_to("/tmp")
-                        for r in python_roots(tuple(self.limits.kernel_packages)) if r.startswith("/tmp/")}
         for d in (self.work, self.tmp, self.ipc, self.shm):
             if d.exists():
-                _empty(d, mount_points)
+                _empty(d, self.mount_points)
             else:
                 d.mkdir(mode=0o700)
             os.chown(d, self.uid, self.uid)
