@@ -109,7 +109,9 @@ def test_loop_fork_bomb_memory_disk_and_output_flood_are_contained(tmp_path):
         "full": ok,
     }
     course = make_course(tmp_path / "c", kinds)
-    limits = SandboxLimits(cell_timeout=3, notebook_timeout=60, processes=64, memory_mb=1024, disk_mb=64)
+    # Clocks with room: on a busy machine filling 1 GB takes seconds, and the hogs must meet their limits (memory,
+    # processes, disk, output), not the cell clock; only the endless loop is meant to run out of time.
+    limits = SandboxLimits(cell_timeout=15, notebook_timeout=90, processes=64, memory_mb=1024, disk_mb=64)
     res = {r.student: r for r in autograde(course, "ps1", workers=2, limits=limits)}
     assert res["loop"].score == 0.0 and res["loop"].status == "timeout" and "超时" in res["loop"].message
     for kind in ("forkbomb", "memory", "disk", "flood", "full"):
