@@ -230,3 +230,43 @@ def test_lessons_run_without_error(slug, lesson, tmp_path, monkeypatch):
     NotebookClient(nb, timeout=30, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
     errors = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
     assert not errors
+
+
+# --- money: equally right formulas earn the same points ------------------------------------------------
+
+SHOP_FORMULAS = {  # the exact take-home pay is 418.675: half a fen, where binary floats round either way
+    "textbook": "销售额(订单) * (1 - 扣点) - 运费",
+    "minus_fee": "销售额(订单) - 销售额(订单) * 扣点 - 运费",
+    "percent": "销售额(订单) * (100 - 扣点 * 100) / 100 - 运费",
+}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the grading sandbox switches to an unprivileged uid: run as root")
+def test_equally_right_money_formulas_earn_the_same_points(tmp_path, closed_pools):
+    """new-forms/shop question 3: each formula a worker might write, rounded to fen as the task says, earns both
+    points (the test once compared with == 418.67, and `销售额 - 销售额 × 扣点 - 运费` rounds to 418.68)."""
+    from grading import autograde
+
+    c = CATALOGUE["new-forms"]
+    root = tmp_path / "course"
+    shutil.copytree(c.source_dir, root / "source")
+    (root / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'new-forms'\n")
+    run = subprocess.run([str(BIN / "nbgrader"), "generate_assignment", "shop", "--force"], cwd=root, env=_env(),
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    takes = set()
+    for student, formula in SHOP_FORMULAS.items():
+        shutil.copytree(root / "source" / "shop", root / "submitted" / student / "shop")
+        path = root / "submitted" / student / "shop" / "shop.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        answer = next(cell for cell in nb.cells if _nbgrader(cell).get("grade_id") == "answer10")
+        answer.source = ("def 到手收入(订单, 扣点):\n    运费 = sum(行[\"运费\"] for 行 in 有效订单(订单))\n"
+                         f"    return round({formula}, 2)\n")
+        nbformat.write(nb, path)
+        s, k, f = 456.5, 0.05, 15.0  # the week's numbers: the formulas really do round apart
+        takes.add(round(eval(formula.replace("销售额(订单)", "s").replace("扣点", "k").replace("运费", "f")), 2))
+    assert takes == {418.67, 418.68}
+    results = autograde(root, "shop", sorted(SHOP_FORMULAS), workers=1)
+    for r in results:
+        q3 = [cell for nb in r.notebooks for cell in nb.cells if cell.cell == "test11"]
+        assert r.status == "graded" and q3 and q3[0].passed and q3[0].points == 2.0, (r.student, q3)
