@@ -270,3 +270,17 @@ def test_equally_right_money_formulas_earn_the_same_points(tmp_path, closed_pool
     for r in results:
         q3 = [cell for nb in r.notebooks for cell in nb.cells if cell.cell == "test11"]
         assert r.status == "graded" and q3 and q3[0].passed and q3[0].points == 2.0, (r.student, q3)
+
+
+def test_the_first_lesson_teaches_rounding_money_half_up(tmp_path, monkeypatch):
+    """round() is not 四舍五入 on binary floats (round(2.675, 2) == 2.67): lesson 01 says so and shows Decimal."""
+    monkeypatch.setenv("PATH", _env()["PATH"])
+    folder = tmp_path / "lessons"
+    shutil.copytree(CATALOGUE["office-data"].lessons_dir, folder)
+    nb = nbformat.read(folder / "01-basics.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in nb.cells)
+    assert "ROUND_HALF_UP" in text and "round(2.675, 2)" in text and "四舍五入保留" not in text
+    NotebookClient(nb, timeout=30, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    shown = "".join(o.get("text", "") for cell in nb.cells
+                    if cell.cell_type == "code" and "ROUND_HALF_UP" in cell.source for o in cell.outputs)
+    assert shown.split() == ["2.67", "2.68"]
