@@ -284,3 +284,19 @@ def test_the_first_lesson_teaches_rounding_money_half_up(tmp_path, monkeypatch):
     shown = "".join(o.get("text", "") for cell in nb.cells
                     if cell.cell_type == "code" and "ROUND_HALF_UP" in cell.source for o in cell.outputs)
     assert shown.split() == ["2.67", "2.68"]
+
+
+def test_the_published_table_shows_no_group_under_five(monkeypatch):
+    """cadres/tables: lesson 02 teaches that a group under 5 is not published; the assignment's own answer must not
+    publish one either (it printed 销售部's 4 people)."""
+    folder = CATALOGUE["cadres"].source_dir / "tables"
+    monkeypatch.chdir(folder)
+    nb = nbformat.read(folder / "tables.ipynb", as_version=4)
+    ns: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and (_nbgrader(cell).get("solution") or _nbgrader(cell).get("grade_id") == "setup02"):
+            exec(cell.source.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", ""), ns)
+    table = ns["发布表"](ns["按单位统计"](ns["名单"]))
+    for unit, (staff, women, share) in table.items():
+        shown = [n for n in (staff, women, staff - women if women != "*" else "*") if n != "*"]
+        assert all(n >= 5 for n in shown), (unit, staff, women, share)
