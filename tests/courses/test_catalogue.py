@@ -300,3 +300,25 @@ def test_the_published_table_shows_no_group_under_five(monkeypatch):
     for unit, (staff, women, share) in table.items():
         shown = [n for n in (staff, women, staff - women if women != "*" else "*") if n != "*"]
         assert all(n >= 5 for n in shown), (unit, staff, women, share)
+
+
+def test_the_rights_course_teaches_what_the_law_says():
+    """The points a union's legal officer checked: provinces add to the national 98 days; a contract ending during
+    pregnancy runs on (劳动合同法 第四十五条, 妇女权益保障法 第四十八条) but 第三十九条 still applies; harassment
+    duties with their articles; the Annex with its numbers; the lesson's practice cell gives away no quiz answer."""
+    quizzes = quiz_items("rights")
+    assert "158" in quizzes["rights/q1"].explanation and "全国统一" in quizzes["rights/q1"].explanation
+    for article in ("第四十五条", "第四十八条", "第三十九条"):
+        assert article in quizzes["rights/q13"].explanation
+    for article in ("《妇女权益保障法》第二十三条", "第二十五条", "《民法典》第一千零一十条"):
+        assert article in quizzes["rights/q14"].citation
+    assert "20公斤" in quizzes["rights/q15"].explanation and "25公斤" in quizzes["rights/q15"].explanation
+    lesson = nbformat.read(CATALOGUE["rights"].lessons_dir / "01-key-rules.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in lesson.cells)
+    for point in ("158 天", "第四十五条", "第四十八条", "第三十九条", "20 公斤", "25 公斤", "第二十三条", "第二十五条",
+                  "第一千零一十条", "经期", "孕期", "哺乳期"):
+        assert point in text, point
+    quiz_names = {line.split("=")[0].strip() for _, nb in _notebooks(CATALOGUE["rights"]) for cell in nb.cells
+                  if cell.source.startswith("# 测验 ") for line in cell.source.splitlines() if line.startswith("答案_")}
+    practice = [cell for cell in lesson.cells if cell.cell_type == "code" and "答案_" in cell.source]
+    assert practice and not any(name in cell.source for cell in practice for name in quiz_names)
