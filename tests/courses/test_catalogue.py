@@ -322,3 +322,21 @@ def test_the_rights_course_teaches_what_the_law_says():
                   if cell.source.startswith("# 测验 ") for line in cell.source.splitlines() if line.startswith("答案_")}
     practice = [cell for cell in lesson.cells if cell.cell_type == "code" and "答案_" in cell.source]
     assert practice and not any(name in cell.source for cell in practice for name in quiz_names)
+
+
+def test_new_forms_counts_working_time_and_pay_as_the_guidelines_do(tmp_path, monkeypatch):
+    """Lesson 01 counts waiting the platform requires as work (the 2024 guideline's 第四条), compares pay after
+    necessary work costs with the hourly minimum (人社部发〔2021〕56号); the hours assignment flags the week's 50.5 h
+    with no rest day, computed from its own data."""
+    lesson = nbformat.read(CATALOGUE["new-forms"].lessons_dir / "01-time-and-money.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in lesson.cells)
+    for point in ("第四条", "人社部发〔2021〕56号", "扣除必要的劳动成本", "必要成本"):
+        assert point in text, point
+    monkeypatch.setenv("PATH", _env()["PATH"])
+    folder = tmp_path / "hours"
+    shutil.copytree(CATALOGUE["new-forms"].source_dir / "hours", folder)
+    nb = nbformat.read(folder / "hours.ipynb", as_version=4)
+    assert "50.5 小时" in "\n".join(cell.source for cell in nb.cells)
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    printed = "".join(o.get("text", "") for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs)
+    assert "一周上线 7 天，在线 50.5 小时" in printed
