@@ -340,3 +340,12 @@ def test_new_forms_counts_working_time_and_pay_as_the_guidelines_do(tmp_path, mo
     NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
     printed = "".join(o.get("text", "") for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs)
     assert "一周上线 7 天，在线 50.5 小时" in printed
+
+
+def test_a_quiz_format_check_never_praises_a_wrong_answer():
+    """A rights quiz's visible check only looks at the answer's form: it must not say 很好 to a wrong letter."""
+    for _, nb in _notebooks(CATALOGUE["rights"]):
+        for cell in nb.cells:
+            if _nbgrader(cell).get("grade") and cell.cell_type == "code":
+                visible = cell.source.split("### BEGIN HIDDEN TESTS")[0] + cell.source.split("### END HIDDEN TESTS")[-1]
+                assert "很好" not in visible and "格式正确" in visible, cell.source
