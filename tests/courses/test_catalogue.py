@@ -349,3 +349,19 @@ def test_a_quiz_format_check_never_praises_a_wrong_answer():
             if _nbgrader(cell).get("grade") and cell.cell_type == "code":
                 visible = cell.source.split("### BEGIN HIDDEN TESTS")[0] + cell.source.split("### END HIDDEN TESTS")[-1]
                 assert "很好" not in visible and "格式正确" in visible, cell.source
+
+
+def test_chinese_charts_draw_no_boxes(tmp_path, monkeypatch):
+    """The chart lesson's Chinese labels find a font (matplotlib ≥ 3.11 reads Noto CJK SC out of Debian's .ttc):
+    a missing glyph shows as a box, and matplotlib warns about it."""
+    import matplotlib
+
+    assert tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 11)
+    monkeypatch.setenv("PATH", _env()["PATH"])
+    folder = tmp_path / "lessons"
+    shutil.copytree(CATALOGUE["charts"].lessons_dir, folder)
+    nb = nbformat.read(folder / "01-first-chart.ipynb", as_version=4)
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    printed = "".join(o.get("text", "") for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs)
+    assert "missing from font" not in printed and "findfont" not in printed
+    assert any("image/png" in o.get("data", {}) for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs)
