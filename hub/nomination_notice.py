@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 from sqlalchemy.orm import Session
 
 from competitions.nominations import spec as round_spec
-from competitions.nominations.privacy import public_line
-from hub.nominations import NominationRefused, entries_of, get_round, spec_of
+from competitions.nominations.privacy import public_exception, public_line
+from hub.nominations import NominationRefused, entries_of, exceptions_of, get_round, spec_of
 from hub.orm import aware
 
 
@@ -26,6 +26,16 @@ class NoticeLine:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeException:
+    """A rule the list breaks by the round's leave, as the public reads it, with the organizer's written reason."""
+
+    code: str
+    zh: str
+    en: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class PublicNotice:
     slug: str
     title: str
@@ -35,6 +45,7 @@ class PublicNotice:
     starts_at: datetime
     ends_at: datetime
     lines: tuple[NoticeLine, ...]
+    exceptions: tuple[NoticeException, ...] = ()
 
     def open_for_objections(self, now: datetime | None = None) -> bool:
         return self.stage == "notice" and (now or datetime.now(timezone.utc)) < self.ends_at
@@ -52,4 +63,6 @@ def public_notice(s: Session, slug: str) -> PublicNotice:
             shown = public_line(spec, e.name, e.unit, e.achievement)
             lines.append(NoticeLine(e.id, shown.name, shown.unit, shown.achievement))
     return PublicNotice(row.slug, row.title, round_spec.AWARDS[row.award], row.year, row.stage,
-                        aware(row.notice_starts_at), aware(row.notice_ends_at), tuple(lines))
+                        aware(row.notice_starts_at), aware(row.notice_ends_at), tuple(lines),
+                        tuple(NoticeException(b.code, *public_exception(spec, b), o.reason)
+                              for b, o in exceptions_of(s, row)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from competitions.nominations.listcheck import Breach
 from competitions.nominations.spec import PUBLIC_FIELDS, NominationRound
 
 _POINTS = re.compile(r"\d+(?:\.\d+)?\s*分(?![公局厂行店院部队社站])")  # "95 分", not "3 分公司"
@@ -39,3 +40,14 @@ def public_line(spec: NominationRound | None, name: str, unit: str, achievement:
     fields = set(spec.privacy.public_fields) if spec is not None else set(PUBLIC_FIELDS)
     return PublicLine(name, unit if "unit" in fields else "",
                       public_achievement(achievement) if "achievement" in fields else "")
+
+
+def public_exception(spec: NominationRound | None, breach: Breach) -> tuple[str, str]:
+    """What the notice says of a rule the list breaks by exception (zh, en): a unit or region the round does not
+    publish is not named."""
+    fields = set(spec.privacy.public_fields) if spec is not None else set(PUBLIC_FIELDS)
+    if breach.code in ("unit_cap", "region_cap") and "unit" not in fields:
+        scope_zh, scope_en = ("单位", "unit") if breach.code == "unit_cap" else ("地区", "region")
+        return (f"一个{scope_zh}列入人数超过每{scope_zh}上限 {breach.severity} 人",
+                f"one {scope_en} lists {breach.severity} more than its cap")
+    return breach.public_zh, breach.public_en

@@ -181,18 +181,18 @@ def _change(state: RoundState, actor: str, changes: list[tuple[Hashable, bool]],
         raise ProcedureError("同一人在一次调整中只能出现一次", "one adjustment names each person once")
     for candidate, include in changes:
         if old[candidate].included == include:
+            who = state.facts[candidate].name if candidate in state.facts else str(candidate)
             raise ProcedureError("名单没有变化" if len(changes) == 1 else
-                                 f"{candidate} 已{'在' if include else '不在'}名单上，名单没有变化",
+                                 f"{who} 已{'在' if include else '不在'}名单上，名单没有变化",
                                  "the list would not change" if len(changes) == 1 else
-                                 f"{candidate} is {'already' if include else 'not'} on the list; nothing would change")
+                                 f"{who} is {'already' if include else 'not'} on the list; nothing would change")
     wanted = dict(changes)
     entries = tuple(Entry(e.candidate, wanted[e.candidate], reason.strip()) if e.candidate in wanted else e
                     for e in state.entries)
     new = replace(state, entries=entries)
     broken = listcheck.uncovered(listcheck.worse(state.breaches(), new.breaches()), state.overrides)
     overrides, granted = _rules_kept(state, broken, actor, now, override_reason,
-                                     "调整会违反本轮推荐规则，未执行", "the adjustment would break the round's rules and "
-                                     "was not made")
+                                     "这项调整会违反本轮推荐规则", "the adjustment would break the round's rules")
     audit = [AuditEntry(now, actor, "nomination.adjust", str(c), {"included": old[c].included, "reason": old[c].reason},
                         {"included": include}, reason.strip()) for c, include in changes]
     return replace(new, overrides=overrides), audit + granted

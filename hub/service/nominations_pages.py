@@ -7,23 +7,20 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from competitions.nominations import AWARDS, CandidateFileError, ProcedureError
-from competitions.nominations.times import beijing_zh
+from competitions.nominations.times import beijing, beijing_zh
 from hub import nomination_notice, nominations
 from hub.orm import NominationRound
 from hub.service.base import BaseHandler, Refusal, requires
 
 ORGANIZE, LEARN = "custom:jinguo:organize", "custom:jinguo:learn"
 MAX_UPLOAD = 5 * 1024 * 1024
-BEIJING = ZoneInfo("Asia/Shanghai")  # the unions read times in Beijing time; the database keeps UTC
 
 
 def local(when: datetime | None) -> str:
-    if when is None:
-        return ""
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    """'2026-05-01 09:00' in Beijing time; the pages add （北京时间） once where they show it."""
+    return "" if when is None else beijing(when)
 
 
 def _as_time(v: str) -> datetime | None:
@@ -212,12 +209,10 @@ class NoticePage(NominationPage):
         except nominations.NominationRefused as r:
             raise Refusal(r.status, r.code, r.zh, r.en)
         user = self.current_user
-        row = nominations.get_round(self.db, slug)
-        exceptions = [(b, o) for b, o in nominations.exceptions_of(self.db, row)]
         mine = []
         if user:
-            mine = nominations.objections_of(self.db, row, user["name"])
-        self.render_page("nomination_notice.html", notice=notice, mine=mine, exceptions=exceptions, can_object=bool(user and self.can(LEARN)),
+            mine = nominations.objections_of(self.db, nominations.get_round(self.db, slug), user["name"])
+        self.render_page("nomination_notice.html", notice=notice, mine=mine, can_object=bool(user and self.can(LEARN)),
                          open_now=notice.open_for_objections(), names={ln.entry: ln.name for ln in notice.lines},
                          login_url=self.round_url(slug, "/object"), filed=self.get_argument("filed", ""), **ns)
 

@@ -88,6 +88,8 @@ def test_a_fifth_person_on_four_places_at_40_percent_women_is_refused_with_both_
     # taking a woman off for him breaks the share: refused
     with pytest.raises(ProcedureError, match="女性 1 名，占 25%"):
         p.swap(state, "organizer", "w1", "m3", REASON, T0)
+    with pytest.raises(ProcedureError, match="姓名m2 已在名单上"):  # a person reads names, not keys
+        p.swap(state, "organizer", "m1", "m2", REASON, T0)
 
 
 def test_re_listing_a_person_who_already_received_the_award_is_refused():
@@ -231,3 +233,19 @@ def test_a_feasible_draft_keeps_every_rule(round_):
     if draft.feasible:
         by_id = {c.id: c for c in people}
         assert oracle([by_id[k] for k in draft.selected], rules) == set()
+
+
+def test_the_notice_names_no_unit_of_an_exception_when_the_round_does_not_publish_units():
+    from competitions.nominations import load_round
+    from competitions.nominations.listcheck import breaches
+    from competitions.nominations.privacy import public_exception
+
+    text = "slug: r-2027\ntitle: 2027 年推荐\naward: may_day_women\nyear: 2027\nsources: [{kind: studio_achievements}]\n"
+    over = breaches([person("a", unit="宁波某港口物流公司工会"), person("b", unit="宁波某港口物流公司工会")],
+                    Rules(slots=3, max_per_unit=1))
+    [cap] = over
+    shown = load_round(text + "quota: {slots: 3, max_per_unit: 1}\n")
+    hidden = load_round(text + "quota: {slots: 3, max_per_unit: 1}\nprivacy: {public_fields: [name, achievement]}\n")
+    assert "宁波某港口物流公司工会" in public_exception(shown, cap)[0]
+    zh, en = public_exception(hidden, cap)
+    assert "宁波" not in zh + en and "超过每单位上限 1 人" in zh

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hub import nominations
 from hub.db import session_scope
 from hub.orm import AuditLog
-from tests.conftest import xsrf
+from tests.conftest import browser_login, shot, xsrf
 from tests.nominations_hub.factory import add_person, grade_in, own_competition, round_yaml
 
 BASE = "/services/jinguo/nominations"
@@ -60,7 +60,7 @@ def audit_count(hub, slug: str) -> int:
         return len(nominations.audit_rows(s, nominations.get_round(s, slug)))
 
 
-def test_a_fifth_person_on_four_places_at_40_percent_women_is_refused_on_the_round_page(hub):
+def test_a_fifth_person_on_four_places_at_40_percent_women_is_refused_on_the_round_page(hub, browser, artifacts):
     seed(hub, "a")
     slug = "hub-rules-places-2030"
     org = hub.session("organizer")
@@ -72,12 +72,27 @@ def test_a_fifth_person_on_four_places_at_40_percent_women_is_refused_on_the_rou
     refused = post(org, f"{hub.url}{BASE}/{slug}/adjust", {"entry": got["卫志刚a"][0], "include": "yes",
                                                             "reason": "评审认为事迹突出，增列一人"})
     assert refused.status_code == 409
-    assert "未执行" in refused.text and "调整会违反本轮推荐规则" in refused.text
+    assert "未执行" in refused.text and "这项调整会违反本轮推荐规则" in refused.text
     assert "名单列入 5 人，超过名额 4 名" in refused.text and "5 people listed for 4 places" in refused.text
     assert "女性 2 名，占 40%，低于最低比例 50%" in refused.text and "40% of the list" in refused.text
     assert entries(hub, slug) == got and audit_count(hub, slug) == before  # nothing changed, nothing audited
     # the page's own form has no place for an exception: this round allows none
     assert 'name="override_reason"' not in refused.text
+    # the same in her browser: the adjust form of the row, the refusal on the page, the list unchanged
+    ctx, page = browser_login(browser, hub, "organizer", viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{hub.url}{BASE}/{slug}")
+        row = page.locator('#entries tr[data-name="卫志刚a"]')
+        row.locator(".adjust-form input[name=reason]").fill("评审认为事迹突出，增列一人")
+        row.locator(".adjust-form button").click()
+        page.wait_for_selector("#error")
+        error = page.inner_text("#error")
+        assert "超过名额 4 名" in error and "低于最低比例 50%" in error and "refused" in error
+        assert page.locator('#entries tr[data-name="卫志刚a"]').get_attribute("data-included") == "no"
+        shot(page, artifacts, "nominations", "rules-adjust-refused")
+    finally:
+        ctx.close()
+    assert entries(hub, slug) == got
 
     # what she can do instead: 卫志刚 takes 褚国强's place (递补), one man for another
     swapped = post(org, f"{hub.url}{BASE}/{slug}/swap", {"off": got["褚国强a"][0], "on": got["卫志刚a"][0],
