@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from competitions.nominations import spec as round_spec
 from competitions.nominations.privacy import public_exception, public_line
-from hub.nominations import NominationRefused, entries_of, exceptions_of, get_round, spec_of
+from hub.nominations import NominationRefused, entries_of, exceptions_of, get_round, privacy_spec_of
 from hub.orm import aware
 
 
@@ -56,7 +56,7 @@ def public_notice(s: Session, slug: str) -> PublicNotice:
     row = get_round(s, slug)
     if row.stage not in ("notice", "final") or row.notice_starts_at is None or row.notice_ends_at is None:
         raise NominationRefused(404, "not_public", "这一轮推荐尚未公示", "This round is not on public notice")
-    spec = spec_of(row)  # privacy.public_fields: what of each person the public sees; never a score
+    spec = privacy_spec_of(row)  # privacy.public_fields: what of each person the public sees; never a score
     lines = []
     for e in entries_of(s, row):
         if e.included:
@@ -65,4 +65,4 @@ def public_notice(s: Session, slug: str) -> PublicNotice:
     return PublicNotice(row.slug, row.title, round_spec.AWARDS[row.award], row.year, row.stage,
                         aware(row.notice_starts_at), aware(row.notice_ends_at), tuple(lines),
                         tuple(NoticeException(b.code, *public_exception(spec, b), o.reason)
-                              for b, o in exceptions_of(s, row)))
+                              for b, o in (exceptions_of(s, row) if spec is not None else ())))

@@ -22,6 +22,7 @@ from competitions.nominations import spec as round_spec
 from competitions.nominations.listcheck import Breach, Override
 from competitions.nominations.procedure import AuditEntry, Entry, Objection, ProcedureError, RoundState
 from competitions.nominations.quota import Candidate, Rules, select as select_list
+from competitions.yamlspec import SpecError
 from hub.nomination_audit import (AUDIT_COLUMNS, CANDIDATE, ROUND, Replay, audit_csv, audit_events,
                                   audit_rows, candidate_names, read_audit_csv, replay)
 from hub.nomination_sources import awarded_before, platform_candidates
@@ -61,6 +62,15 @@ def _spec(text: str) -> round_spec.NominationRound:
 
 def spec_of(row: NominationRound) -> round_spec.NominationRound:
     return _spec(row.spec_yaml)
+
+
+def privacy_spec_of(row: NominationRound) -> round_spec.NominationRound | None:
+    """The round's spec for what public pages may show, or None (the safe default: name, unit, achievement, never a
+    score) for a stored file that no longer loads, so that a public page never fails on an old round."""
+    try:
+        return spec_of(row)
+    except SpecError:
+        return None
 
 
 def get_round(s: Session, slug: str, *, lock: bool = False) -> NominationRound:

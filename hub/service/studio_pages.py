@@ -55,7 +55,7 @@ def public_winners(s: Any) -> list[studios.Winner]:
     out = []
     for w in studios.winners(s):
         if w.round_slug not in specs:
-            specs[w.round_slug] = nominations.spec_of(nominations.get_round(s, w.round_slug))
+            specs[w.round_slug] = nominations.privacy_spec_of(nominations.get_round(s, w.round_slug))
         shown = public_line(specs[w.round_slug], w.name, w.unit, w.achievement)
         out.append(replace(w, name=shown.name, unit=shown.unit, achievement=shown.achievement))
     return out

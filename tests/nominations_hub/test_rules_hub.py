@@ -154,6 +154,8 @@ def test_an_allowed_exception_needs_its_reason_and_is_shown_on_the_list_the_audi
 
     audit = org.get(f"{hub.url}{BASE}/{slug}/audit").text
     assert audit.count('data-action="nomination.exception"') == 2 and why in audit
+    notice_row = audit.split('data-action="nomination.notice"', 1)[1].split("</tr>", 1)[0]
+    assert "（北京时间）" in notice_row and "+00:00" not in notice_row  # when the notice ends, in Beijing time
     with session_scope(hub.db_url) as s:
         rows = s.scalars(select(AuditLog).where(AuditLog.action == "nomination.exception",
                                                 AuditLog.target_id == slug)).all()
