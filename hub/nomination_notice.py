@@ -1,5 +1,6 @@
 """The public notice (公示) of a nomination round: what anyone may read, from the moment the notice starts and for
-ever after the list is final. Name, unit and achievement; nothing private."""
+ever after the list is final. Name, unit and achievement as the round's ``privacy`` allows; nothing private and no
+score (competitions.nominations.privacy)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,8 @@ from datetime import datetime, timezone
 from sqlalchemy.orm import Session
 
 from competitions.nominations import spec as round_spec
-from hub.nominations import NominationRefused, entries_of, get_round
+from competitions.nominations.privacy import public_exception, public_line
+from hub.nominations import NominationRefused, entries_of, exceptions_of, get_round, privacy_spec_of
 from hub.orm import aware
 
 
@@ -24,6 +26,16 @@ class NoticeLine:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeException:
+    """A rule the list breaks by the round's leave, as the public reads it, with the organizer's written reason."""
+
+    code: str
+    zh: str
+    en: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class PublicNotice:
     slug: str
     title: str
@@ -33,6 +45,7 @@ class PublicNotice:
     starts_at: datetime
     ends_at: datetime
     lines: tuple[NoticeLine, ...]
+    exceptions: tuple[NoticeException, ...] = ()
 
     def open_for_objections(self, now: datetime | None = None) -> bool:
         return self.stage == "notice" and (now or datetime.now(timezone.utc)) < self.ends_at
@@ -43,6 +56,13 @@ def public_notice(s: Session, slug: str) -> PublicNotice:
     row = get_round(s, slug)
     if row.stage not in ("notice", "final") or row.notice_starts_at is None or row.notice_ends_at is None:
         raise NominationRefused(404, "not_public", "这一轮推荐尚未公示", "This round is not on public notice")
-    lines = tuple(NoticeLine(e.id, e.name, e.unit, e.achievement) for e in entries_of(s, row) if e.included)
+    spec = privacy_spec_of(row)  # privacy.public_fields: what of each person the public sees; never a score
+    lines = []
+    for e in entries_of(s, row):
+        if e.included:
+            shown = public_line(spec, e.name, e.unit, e.achievement)
+            lines.append(NoticeLine(e.id, shown.name, shown.unit, shown.achievement))
     return PublicNotice(row.slug, row.title, round_spec.AWARDS[row.award], row.year, row.stage,
-                        aware(row.notice_starts_at), aware(row.notice_ends_at), lines)
+                        aware(row.notice_starts_at), aware(row.notice_ends_at), tuple(lines),
+                        tuple(NoticeException(b.code, *public_exception(spec, b), o.reason)
+                              for b, o in (exceptions_of(s, row) if spec is not None else ())))

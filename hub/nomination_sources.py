@@ -62,7 +62,7 @@ def _competition_results(s: Session, ref: str, weight: float, results: dict[int,
         percent = 100 * sum(w * ratios.get(t, 0.0) for t, w in weights.items()) / sum(weights.values())
         result = results[member_id]
         result.merit += weight * percent
-        result.achievements.append(f"{comp.title}成绩 {percent:.1f} 分")
+        result.achievements.append(f"参加《{comp.title}》")  # public: the merit column keeps the points
 
 
 def _course_results(s: Session, ref: str, weight: float, results: dict[int, _Result]) -> None:

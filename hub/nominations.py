@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 
 from competitions.nominations import imports, procedure
 from competitions.nominations import spec as round_spec
+from competitions.nominations.listcheck import Breach, Override
 from competitions.nominations.procedure import AuditEntry, Entry, Objection, ProcedureError, RoundState
 from competitions.nominations.quota import Candidate, Rules, select as select_list
+from competitions.yamlspec import SpecError
 from hub.nomination_audit import (AUDIT_COLUMNS, CANDIDATE, ROUND, Replay, audit_csv, audit_events,
                                   audit_rows, candidate_names, read_audit_csv, replay)
-from hub.nomination_sources import platform_candidates
+from hub.nomination_sources import awarded_before, platform_candidates
 from hub.orm import (
     AuditLog,
     Member,
@@ -62,6 +64,15 @@ def spec_of(row: NominationRound) -> round_spec.NominationRound:
     return _spec(row.spec_yaml)
 
 
+def privacy_spec_of(row: NominationRound) -> round_spec.NominationRound | None:
+    """The round's spec for what public pages may show, or None (the safe default: name, unit, achievement, never a
+    score) for a stored file that no longer loads, so that a public page never fails on an old round."""
+    try:
+        return spec_of(row)
+    except SpecError:
+        return None
+
+
 def get_round(s: Session, slug: str, *, lock: bool = False) -> NominationRound:
     query = select(NominationRound).where(NominationRound.slug == slug)
     row = s.scalar(query.with_for_update() if lock else query)  # one writer per round on PostgreSQL
@@ -80,6 +91,10 @@ def entries_of(s: Session, row: NominationRound) -> list[NominationEntry]:
         NominationEntry.included.desc(), NominationEntry.rank.is_(None), NominationEntry.rank, NominationEntry.id)))
 
 
+def rules_of(spec: round_spec.NominationRound) -> Rules:
+    return Rules(spec.quota.slots, spec.quota.women_min_share, spec.quota.max_per_unit, spec.quota.max_per_region)
+
+
 def is_reviewer(row: NominationRound, username: str) -> bool:
     """Reviewers named in the round file; organizers review every round (checked by the caller's scope)."""
     return username in spec_of(row).procedure.reviewers
@@ -94,7 +109,36 @@ def _audit(s: Session, row: NominationRound, entries: Iterable[AuditEntry]) -> N
 
 # ---- reading the rows as the core's state, and writing a new state back -------------------------------------------
 
-def _state(s: Session, row: NominationRound) -> RoundState:
+INELIGIBLE_PREFIX = "不符合推荐条件："
+
+
+def _facts(s: Session, row: NominationRound, entries: list[NominationEntry], *, fresh: bool) -> dict[str, Candidate]:
+    """Each candidate as the rules see her: unit, region, gender and eligibility as the draft found them. ``fresh``
+    also asks again whether a person has meanwhile been put on a final list of the same award (a round finalized
+    since this draft), so that the notice cannot list her twice."""
+    spec = spec_of(row)
+    awarded = awarded_before(s, row, spec.eligibility.not_awarded_within_years) if fresh else {}
+    facts = {}
+    for e in entries:
+        eligible, why = e.eligible, ""
+        if not eligible:  # the draft's reason, "不符合推荐条件：zh / not eligible: en", unless an adjustment replaced it
+            zh, _, en = e.reason.partition(" / ")
+            why = (f"{zh.removeprefix(INELIGIBLE_PREFIX)} / {en.removeprefix('not eligible: ')}"
+                   if zh.startswith(INELIGIBLE_PREFIX) else "不符合推荐条件 / not eligible")
+        elif e.candidate_key in awarded:
+            eligible, why = False, (f"{awarded[e.candidate_key]} 年已获此奖项 / received this award in "
+                                    f"{awarded[e.candidate_key]}")
+        facts[e.candidate_key] = Candidate(e.candidate_key, e.name, e.gender, e.unit, e.region, e.merit, eligible, why)
+    return facts
+
+
+def overrides_of(s: Session, row: NominationRound) -> tuple[Override, ...]:
+    """The exceptions granted in this round, from its audit trail (the one place they are written)."""
+    return tuple(Override.from_record(a.after, a.reason, a.actor, aware(a.at)) for a in audit_rows(s, row)
+                 if a.action == "nomination.exception")
+
+
+def _state(s: Session, row: NominationRound, *, fresh: bool = False) -> RoundState:
     entries = entries_of(s, row)
     key = {e.id: e.candidate_key for e in entries}
     reviews = s.scalars(select(NominationReview).where(NominationReview.round_id == row.id)
@@ -111,7 +155,18 @@ def _state(s: Session, row: NominationRound) -> RoundState:
         objections=tuple(Objection(o.number, o.member, key[o.entry_id], o.text, aware(o.at), o.answer,
                                    o.answered_by or "") for o in objections),
         comments=tuple((r.reviewer, key[r.entry_id], r.comment, aware(r.at)) for r in reviews if r.comment is not None),
-        votes=votes)
+        votes=votes, facts=_facts(s, row, entries, fresh=fresh), rules=rules_of(spec_of(row)),
+        may_override=spec_of(row).adjustments.override, overrides=overrides_of(s, row))
+
+
+def rule_check(s: Session, row: NominationRound) -> tuple[list[Breach], list[tuple[Breach, Override]]]:
+    """For the pages: the rules the list breaks now, and which of them carry an exception with its reason."""
+    state = _state(s, row)
+    return state.breaches(), state.exceptions()
+
+
+def exceptions_of(s: Session, row: NominationRound) -> list[tuple[Breach, Override]]:
+    return _state(s, row).exceptions()
 
 
 def _store(s: Session, row: NominationRound, old: RoundState, new: RoundState, now: datetime) -> None:
@@ -146,9 +201,10 @@ def _store(s: Session, row: NominationRound, old: RoundState, new: RoundState, n
     s.flush()
 
 
-def _step(s: Session, slug: str, step: Callable[[RoundState], procedure.Step], now: datetime) -> RoundState:
+def _step(s: Session, slug: str, step: Callable[[RoundState], procedure.Step], now: datetime, *,
+          fresh: bool = False) -> RoundState:
     row = get_round(s, slug, lock=True)
-    old = _state(s, row)
+    old = _state(s, row, fresh=fresh)
     new, audit = step(old)
     _store(s, row, old, new, now)
     _audit(s, row, audit)
@@ -282,15 +338,26 @@ def vote(s: Session, slug: str, reviewer: str, entry_id: int, approve: bool, now
 
 
 def adjust(s: Session, slug: str, actor: str, entry_id: int, include: bool, reason: str,
-           now: datetime | None = None) -> RoundState:
-    """Put someone on the list or take her off; the procedure refuses it without a written reason."""
+           now: datetime | None = None, override_reason: str = "") -> RoundState:
+    """Put someone on the list or take her off; the procedure refuses it without a written reason, and one that
+    breaks the round's rules unless the round allows an exception and ``override_reason`` gives it."""
     now, key = _now(now), _key_of(s, get_round(s, slug), entry_id)
-    return _step(s, slug, lambda st: procedure.adjust(st, actor, key, include, reason, now), now)
+    return _step(s, slug, lambda st: procedure.adjust(st, actor, key, include, reason, now, override_reason), now)
 
 
-def start_notice(s: Session, slug: str, actor: str, now: datetime | None = None) -> RoundState:
+def swap(s: Session, slug: str, actor: str, off_entry: int, on_entry: int, reason: str,
+         now: datetime | None = None, override_reason: str = "") -> RoundState:
+    """One off the list, another on, in one step checked as a whole (递补)."""
+    row = get_round(s, slug)
+    now, off, on = _now(now), _key_of(s, row, off_entry), _key_of(s, row, on_entry)
+    return _step(s, slug, lambda st: procedure.swap(st, actor, off, on, reason, now, override_reason), now)
+
+
+def start_notice(s: Session, slug: str, actor: str, now: datetime | None = None,
+                 override_reason: str = "") -> RoundState:
+    """The 公示 starts once the whole list keeps the rules (or carries its exceptions, where the round allows)."""
     now = _now(now)
-    return _step(s, slug, lambda st: procedure.start_notice(st, actor, now), now)
+    return _step(s, slug, lambda st: procedure.start_notice(st, actor, now, override_reason), now, fresh=True)
 
 
 def object_to(s: Session, slug: str, member: str, entry_id: int, text: str, now: datetime | None = None) -> RoundState:
@@ -305,6 +372,7 @@ def answer(s: Session, slug: str, actor: str, number: int, text: str, now: datet
 
 def finalize(s: Session, slug: str, actor: str, now: datetime | None = None) -> RoundState:
     now = _now(now)
+    # the stored list, as the notice showed it (a person awarded meanwhile was caught when the notice started)
     return _step(s, slug, lambda st: procedure.finalize(st, actor, now), now)
 
 

@@ -54,6 +54,31 @@ class Procedure(_Spec):
     notice_days: int = Field(5, ge=1, le=60)  # 公示 lasts at least one working week in practice
 
 
+class Adjustments(_Spec):
+    """What the organizer's adjustments may do. By default an adjustment that breaks the round's rules (places,
+    caps, eligibility, women's share) is refused; with ``override: true`` it is allowed with a written reason and
+    shown as an exception on the list, in the audit and on the notice."""
+
+    override: bool = False
+
+
+PUBLIC_FIELDS = ("name", "unit", "achievement")
+
+
+class Privacy(_Spec):
+    """What the public pages (公示 without login, the showcase) show of a listed person: only name, unit and
+    achievement can be chosen; scores, gender, user names and phone numbers never appear."""
+
+    public_fields: list[Literal["name", "unit", "achievement"]] = list(PUBLIC_FIELDS)
+
+    @model_validator(mode="after")
+    def _needs_name(self) -> "Privacy":
+        if "name" not in self.public_fields:
+            raise ValueError("公示必须显示姓名（public_fields 须包含 name），否则无法对名单提出异议 / the notice must "
+                             "show names (public_fields must include name), or nobody could object to the list")
+        return self
+
+
 class NominationRound(_Spec):
     slug: Slug
     title: ChineseTitle
@@ -65,6 +90,8 @@ class NominationRound(_Spec):
     quota: Quota
     import_external: bool = False  # the 五一劳动奖章 list also holds candidates from outside the platform
     procedure: Procedure = Procedure()
+    adjustments: Adjustments = Adjustments()
+    privacy: Privacy = Privacy()
 
     @model_validator(mode="after")
     def _medal_needs_share(self) -> "NominationRound":

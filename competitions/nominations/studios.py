@@ -148,21 +148,20 @@ class StudioFacts:
 class StudioScore:
     id: int
     merit: float
-    line: str  # the public line of the notice: members, average, achievements by kind
+    line: str  # the public line of the notice: members and achievements by kind, never a score
     counted: dict = field(default_factory=dict)
 
 
 def score_studio(studio: StudioFacts, member_merit: dict[int, float], achievement_weight: float,
                  not_counted: frozenset[int] = frozenset()) -> StudioScore:
     """Average of the members' results (``not_counted`` members, e.g. disqualified, count 0) plus the weighted points
-    of the studio's achievements; the line says what was counted, in words a notice can show."""
+    of the studio's achievements; the line says what was counted, in words a notice can show (no points: the
+    average is in ``counted`` and the merit, for the organizer's pages)."""
     n = len(studio.member_ids)
     average = sum(member_merit.get(m, 0.0) for m in studio.member_ids if m not in not_counted) / n if n else 0.0
     extra = achievement_weight * sum(points(a.kind) for a in studio.achievements)
     kinds = Counter(a.kind for a in studio.achievements)
     parts = [f"成员 {n} 人"]
-    if average:
-        parts.append(f"成员平均成绩 {average:.1f} 分")
     if kinds:
         parts.append("创新成果 " + "、".join(f"{KINDS[k][0]} {c} 项" for k, c in kinds.items()))
     return StudioScore(studio.id, round(average + extra, 2), "；".join(parts),

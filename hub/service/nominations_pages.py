@@ -7,29 +7,40 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from competitions.nominations import AWARDS, CandidateFileError, ProcedureError
+from competitions.nominations.times import beijing, beijing_zh
 from hub import nomination_notice, nominations
 from hub.orm import NominationRound
 from hub.service.base import BaseHandler, Refusal, requires
 
 ORGANIZE, LEARN = "custom:jinguo:organize", "custom:jinguo:learn"
 MAX_UPLOAD = 5 * 1024 * 1024
-BEIJING = ZoneInfo("Asia/Shanghai")  # the unions read times in Beijing time; the database keeps UTC
 
 
 def local(when: datetime | None) -> str:
-    if when is None:
-        return ""
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    """'2026-05-01 09:00' in Beijing time; the pages add （北京时间） once where they show it."""
+    return "" if when is None else beijing(when)
+
+
+def _as_time(v: str) -> datetime | None:
+    """An ISO time with its zone (as the audit keeps them, UTC), else None."""
+    if len(v) < 19 or v[4:5] != "-" or "T" not in v:
+        return None
+    try:
+        when = datetime.fromisoformat(v)
+    except ValueError:
+        return None
+    return when if when.tzinfo else None
 
 
 def shown(value: Any, names: dict[str, str]) -> str:
-    """before/after for a person: JSON in Chinese, candidate keys followed by the name."""
+    """before/after for a person: JSON in Chinese, candidate keys followed by the name, times in Beijing time."""
     def named(v: Any) -> Any:
         if isinstance(v, str) and v in names:
             return f"{names[v]}（{v}）"
+        if isinstance(v, str) and (when := _as_time(v)) is not None:
+            return beijing_zh(when)
         if isinstance(v, list):
             return [named(x) for x in v]
         if isinstance(v, dict):
@@ -57,8 +68,12 @@ class NominationPage(BaseHandler):
     def render_round(self, row: NominationRound, **ns: Any) -> None:
         s = self.db
         organizer = self.can(ORGANIZE)
+        broken, exceptions = nominations.rule_check(s, row)
+        excepted = {b.key for b, _ in exceptions}
         self.render_page(
             "nomination_round.html", round=row, spec=nominations.spec_of(row), award=AWARDS[row.award],
+            broken=[b for b in broken if b.key not in excepted], exceptions=exceptions,
+            exception_subjects={b.subject for b, _ in exceptions if b.code == "ineligible"},
             stage_zh=nominations.STAGE_ZH[row.stage], entries=nominations.entries_of(s, row),
             reviews=nominations.reviews_of(s, row), objections=nominations.objections_of(s, row),
             names={e.id: e.name for e in nominations.entries_of(s, row)}, organizer=organizer,
@@ -119,8 +134,14 @@ ACTIONS: dict[str, tuple[str, Action]] = {
     "vote": ("review", lambda h, s, slug, me: nominations.vote(
         s, slug, me, _entry_id(h), h.get_body_argument("approve", "") == "yes")),
     "adjust": ("organize", lambda h, s, slug, me: nominations.adjust(
-        s, slug, me, _entry_id(h), h.get_body_argument("include", "") == "yes", h.get_body_argument("reason", ""))),
-    "start-notice": ("organize", lambda h, s, slug, me: nominations.start_notice(s, slug, me)),
+        s, slug, me, _entry_id(h), h.get_body_argument("include", "") == "yes", h.get_body_argument("reason", ""),
+        override_reason=h.get_body_argument("override_reason", ""))),
+    "swap": ("organize", lambda h, s, slug, me: nominations.swap(
+        s, slug, me, _number(h, "off", "请选择移出名单的人", "Choose who leaves the list"),
+        _number(h, "on", "请选择列入名单的人", "Choose who joins the list"), h.get_body_argument("reason", ""),
+        override_reason=h.get_body_argument("override_reason", ""))),
+    "start-notice": ("organize", lambda h, s, slug, me: nominations.start_notice(
+        s, slug, me, override_reason=h.get_body_argument("override_reason", ""))),
     "answer": ("organize", lambda h, s, slug, me: nominations.answer(
         s, slug, me, _number(h, "number", "请选择异议", "Choose an objection"), h.get_body_argument("text", ""))),
     "finalize": ("organize", lambda h, s, slug, me: nominations.finalize(s, slug, me)),

@@ -1,16 +1,19 @@
 """创新工作室与展示 / studios and the showcase (seed clause 十二: typical examples).
 
-Any logged-in member reads the showcase: studios, their public achievements and the winners of final nomination
-lists (name, unit, achievement — as the public notice showed them; nothing private). Organizers create studios,
+Anyone reads the showcase, without logging in, like the public notice: studios, their public achievements and the
+winners of final nomination lists (name, unit, achievement — as the round's privacy settings let the public notice
+show them; nothing private, no score). Organizers create studios,
 add members and record achievements on the same pages, and correct them (remove a member, edit or withdraw an
 achievement); hub/studios.py and hub/studio_corrections.py check, store and audit each write.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
+from competitions.nominations.privacy import public_line
 from competitions.nominations.studios import KINDS, StudioError
-from hub import studio_corrections as corrections
+from hub import nominations, studio_corrections as corrections
 from hub import studios
 from hub.orm import Studio
 from hub.reference import choices
@@ -46,10 +49,21 @@ class StudioBase(BaseHandler):
         self.redirect(done(row) if callable(done) else done.format(row=row), status=303)
 
 
-class ShowcasePage(StudioBase):
-    """GET studios/: the showcase. POST (organizers): a new studio."""
+def public_winners(s: Any) -> list[studios.Winner]:
+    """The winners as each round's privacy settings let the public see them: never a score."""
+    specs: dict[str, Any] = {}
+    out = []
+    for w in studios.winners(s):
+        if w.round_slug not in specs:
+            specs[w.round_slug] = nominations.privacy_spec_of(nominations.get_round(s, w.round_slug))
+        shown = public_line(specs[w.round_slug], w.name, w.unit, w.achievement)
+        out.append(replace(w, name=shown.name, unit=shown.unit, achievement=shown.achievement))
+    return out
 
-    @requires(LEARN)
+
+class ShowcasePage(StudioBase):
+    """GET studios/: the showcase, public (no login). POST (organizers): a new studio."""
+
     async def get(self) -> None:
         self.render_showcase()
 
@@ -58,7 +72,7 @@ class ShowcasePage(StudioBase):
         rows = studios.list_studios(s)
         self.render_page("studios.html", studios=rows, kinds=KINDS, problems=problems or [],
                          achievements={r.id: studios.achievements_of(s, r)[:3] for r in rows},
-                         sizes={r.id: len(studios.members_of(s, r)) for r in rows}, winners=studios.winners(s),
+                         sizes={r.id: len(studios.members_of(s, r)) for r in rows}, winners=public_winners(s),
                          organizer=self.can(ORGANIZE), units=choices(s)["units"] if self.can(ORGANIZE) else [],
                          form={k: self.get_body_argument(k, "") for k in ("name", "leader", "unit", "summary")}
                          if problems else {})
@@ -74,9 +88,8 @@ class ShowcasePage(StudioBase):
 class StudioPage(StudioBase):
     """GET studios/ID: the studio, its public achievements; organizers also see its members (and those removed),
     every achievement (private ones marked, withdrawn ones struck through with the reason) and the forms to add a
-    member, record an achievement, remove a member, edit or withdraw an achievement."""
+    member, record an achievement, remove a member, edit or withdraw an achievement. Public, like the showcase."""
 
-    @requires(LEARN)
     async def get(self, studio_id: str) -> None:
         self.render_studio(self.studio(studio_id))
 

@@ -58,3 +58,28 @@ def test_cli(tmp_path):
     f.write_text(BAD, encoding="utf-8")
     bad = subprocess.run([JINGUO, "nomination", "validate", str(f)], capture_output=True, text=True)
     assert bad.returncode == 1 and "第 7 行 / line 7, quota.slots" in bad.stderr
+
+
+def test_overrides_are_off_and_public_pages_show_name_unit_achievement_by_default(tmp_path):
+    women = load_round((EXAMPLES / "may-day-women-2027.yaml").read_text(encoding="utf-8"))
+    assert women.adjustments.override is False
+    assert women.privacy.public_fields == ["name", "unit", "achievement"]
+    base = (EXAMPLES / "may-day-women-2027.yaml").read_text(encoding="utf-8")
+    allowed = load_round(base + "adjustments: {override: true}\nprivacy: {public_fields: [name, achievement]}\n")
+    assert allowed.adjustments.override and allowed.privacy.public_fields == ["name", "achievement"]
+    for privacy, words in (("[unit, achievement]", "公示必须显示姓名"), ("[name, merit]", "privacy.public_fields")):
+        f = tmp_path / "p.yaml"
+        f.write_text(base + f"privacy:\n  public_fields: {privacy}\n", encoding="utf-8")
+        problems = validate_round_file(f)
+        assert problems and any(words in p.zh or words in p.path for p in problems), problems
+        assert all(p.line for p in problems)
+
+
+def test_public_lines_drop_any_clause_with_points():
+    from competitions.nominations.privacy import public_achievement
+
+    assert public_achievement("2026 年女职工数字技能竞赛成绩 100.0 分") == ""
+    assert public_achievement("成员 3 人；成员平均成绩 87.5 分；创新成果 专利 1 项") == "成员 3 人；创新成果 专利 1 项"
+    assert public_achievement("参加《竞赛》；完成课程《普法》") == "参加《竞赛》；完成课程《普法》"
+    assert public_achievement("技术革新 12 项，考核 98分，带电作业技能能手") == "技术革新 12 项，带电作业技能能手"
+    assert public_achievement("在宁波 3 分公司任班组长") == "在宁波 3 分公司任班组长"

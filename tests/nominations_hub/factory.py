@@ -77,3 +77,46 @@ BAD_CSV = """姓名,性别,工作单位,评分
 ,女,某厂,90
 李四,未知,某厂,八十
 """
+
+
+def own_competition(s: Session, slug: str, title: str) -> Competition:
+    """A closed competition of the example's tasks under a slug of the test's own, so that a round counting it sees
+    only the test's people on a hub other tests share."""
+    row = s.scalar(select(Competition).where(Competition.slug == slug))
+    if row is None:
+        text = COMPETITION_YAML.read_text(encoding="utf-8")
+        spec = competitions.load_competition(text)
+        text = text.replace(spec.slug, slug)
+        row = Competition(slug=slug, title=title, spec_yaml=text, status="closed")
+        s.add(row)
+        s.flush()
+    return row
+
+
+def grade_in(s: Session, comp: Competition, username: str, ratio: float) -> None:
+    """Her preliminary tasks of ``comp`` graded at ``ratio`` of full marks."""
+    member = members.get_member(s, username)
+    for task, max_score in PRELIM.items():
+        sub = Submission(member_id=member.id, competition_id=comp.id, task=task, filename="problem.ipynb",
+                         notebook=b"{}", sha256=hashlib.sha256(b"{}").hexdigest(), size=2, status="graded",
+                         attempts=1)
+        s.add(sub)
+        s.flush()
+        s.add(Grade(submission_id=sub.id, score=round(ratio * max_score, 2), max_score=max_score, detail={}))
+    s.flush()
+
+
+def round_yaml(slug: str, award: str, year: int, competition: str, slots: int, *, women: float = 0.0,
+               max_per_unit: int | None = None, not_awarded_within_years: int | None = None,
+               override: bool = False, extra: str = "") -> str:
+    """A round file as an organizer writes it, counting one competition, for the units of Zhejiang."""
+    lines = [f"slug: {slug}", f"title: {year} 年测试推荐 {slug}", f"award: {award}", f"year: {year}",
+             "sources:", f"  - {{kind: competition, ref: {competition}}}", "eligibility:", "  units: [zj]"]
+    if not_awarded_within_years:
+        lines.append(f"  not_awarded_within_years: {not_awarded_within_years}")
+    lines += ["quota:", f"  slots: {slots}", f"  women_min_share: {women}"]
+    if max_per_unit:
+        lines.append(f"  max_per_unit: {max_per_unit}")
+    if override:
+        lines += ["adjustments:", "  override: true"]
+    return "\n".join(lines) + "\n" + extra

@@ -125,7 +125,8 @@ def test_round_from_yaml_to_final_list_with_its_audit_trail(hub, browser, artifa
 
     # 7. The notice period runs its days (moved back in the database), then the list becomes final.
     op.click("#finalize")
-    assert "公示期到" in op.inner_text("#error")  # too early
+    early = op.inner_text("#error")  # too early: when the notice ends, in Beijing time in both languages
+    assert "公示期到" in early and "（北京时间）" in early and "(Beijing time)" in early and "+00:00" not in early
     with session_scope(hub.db_url) as s:
         row = s.scalar(select(NominationRound).where(NominationRound.slug == SLUG))
         days = timedelta(days=row.notice_days, minutes=1)

@@ -89,7 +89,12 @@ def test_the_whole_procedure_is_persisted_and_the_audit_replays_it(url):
         with pytest.raises(ProcedureError, match="必须写明理由"):
             step(url, nominations.adjust, WOMEN, "organizer", chen, True, reason)
     assert snapshot(url) == before  # a refused adjustment leaves no trace, not even in the audit log
-    step(url, nominations.adjust, WOMEN, "organizer", chen, True, "评审一致认为事迹突出，破格列入",
+    # one per unit: 陈静 cannot join her unit's 刘芳 (the round allows no exception), she can take her place
+    with pytest.raises(ProcedureError, match="超过每单位上限 1 名"):
+        step(url, nominations.adjust, WOMEN, "organizer", chen, True, "评审一致认为事迹突出，破格列入")
+    assert snapshot(url) == before
+    liu = entry(url, WOMEN, "刘芳").id
+    step(url, nominations.swap, WOMEN, "organizer", liu, chen, "评审一致认为事迹突出，由陈静递补本单位名额",
          now=T0 + timedelta(minutes=4))
     step(url, nominations.start_notice, WOMEN, "organizer", now=T0 + timedelta(minutes=5))
     with pytest.raises(ProcedureError, match="只能对公示名单中的人"):
@@ -104,8 +109,8 @@ def test_the_whole_procedure_is_persisted_and_the_audit_replays_it(url):
         row = nominations.get_round(s, WOMEN)
         assert row.stage == "final" and row.finalized_at is not None
         listed = {e.candidate_key for e in nominations.entries_of(s, row) if e.included}
-        assert {e.name for e in nominations.entries_of(s, row) if e.included} == {"刘芳", "陈静", "周丽", "吴霞", "黄梅"}
-        assert entry(url, WOMEN, "陈静").reason == "评审一致认为事迹突出，破格列入"
+        assert {e.name for e in nominations.entries_of(s, row) if e.included} == {"陈静", "周丽", "吴霞", "黄梅"}
+        assert entry(url, WOMEN, "陈静").reason == "评审一致认为事迹突出，由陈静递补本单位名额"
         [objection] = nominations.objections_of(s, row)
         assert (objection.member, objection.answer, objection.answered_by) == (
             "linli", "经核实，课程结业记录真实有效", "organizer")
@@ -115,10 +120,12 @@ def test_the_whole_procedure_is_persisted_and_the_audit_replays_it(url):
 
     assert [e["action"] for e in events] == [
         "nomination.create", "nomination.draft", "nomination.review", "nomination.comment", "nomination.vote",
-        "nomination.adjust", "nomination.notice", "nomination.objection", "nomination.answer", "nomination.final"]
+        "nomination.adjust", "nomination.adjust", "nomination.notice", "nomination.objection", "nomination.answer",
+        "nomination.final"]
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
-    adjust = events[5]
-    assert (adjust["actor"], adjust["candidate"], adjust["reason"]) == ("organizer", "陈静", "评审一致认为事迹突出，破格列入")
+    off, adjust = events[5], events[6]  # the swap: 刘芳 off, 陈静 on, one reason
+    assert (off["candidate"], off["after"]) == ("刘芳", {"included": False})
+    assert (adjust["actor"], adjust["candidate"], adjust["reason"]) == ("organizer", "陈静", "评审一致认为事迹突出，由陈静递补本单位名额")
     assert adjust["before"] == {"included": False, "reason": "本单位名额（1 名）已满 / the unit's 1 place(s) are taken"}
     assert adjust["after"] == {"included": True}
     # an inspector rebuilds the list from the export alone
@@ -157,9 +164,11 @@ def test_the_public_notice_holds_nothing_private(url):
     text = repr(notice)
     for private in ("13800001234", "liufang", "chenjing", "female", "陈静", "孙燕", "马丹", "member:"):
         assert private not in text, private
-    # the included see their achievement; the score of someone excluded appears nowhere
-    excluded_merit = f"{entry(url, WOMEN, '陈静').merit:.1f}"
-    assert excluded_merit not in text and "成绩" in notice.lines[0].achievement
+    # the included see their achievement; nobody's score appears (the organizer guide's promise)
+    for name in ("刘芳", "陈静", "周丽", "吴霞", "黄梅"):
+        assert f"{entry(url, WOMEN, name).merit:.1f}" not in text, name
+    assert "分" not in text and "成绩" not in text
+    assert "参加《2026 年浙江省女职工数字技能竞赛》" in notice.lines[0].achievement
 
 
 def test_malformed_yaml_and_bad_imports_store_nothing(url):

@@ -123,7 +123,7 @@ def test_a_studio_round_computes_a_draft_of_studios(url):
     average = sum(100 * r * 100 / 201 for r in (0.9, 0.5)) / 3
     assert included and member_id is None and merit == pytest.approx(average + KIND_POINTS["patent"]
                                                                      + KIND_POINTS["innovation"], abs=0.01)
-    assert line == "成员 3 人；成员平均成绩 {:.1f} 分；创新成果 专利 1 项、技术革新 1 项".format(average)
+    assert line == "成员 3 人；创新成果 专利 1 项、技术革新 1 项"  # public: no score
     assert "第 1 名" in reason
     assert got[f"studio:{port}"][1] and "第 2 名" in got[f"studio:{port}"][5]
     assert not got[f"studio:{beijing}"][1] and "不属于本轮推荐范围的工会" in got[f"studio:{beijing}"][5]

@@ -61,7 +61,8 @@ def test_a_studio_scores_its_members_average_plus_its_achievements():
     results = {1: 90.0, 2: 70.0, 3: 40.0, 99: 100.0}  # member 4 has no result; 99 is not in the studio
     score = score_studio(studio, results, achievement_weight=1.0)
     assert score.merit == pytest.approx((90 + 70 + 40 + 0) / 4 + 30 + 20 + 20)
-    assert score.line == "成员 4 人；成员平均成绩 50.0 分；创新成果 专利 1 项、技术革新 2 项"
+    # the public line says what was counted, never a score (the average is for the organizer's pages)
+    assert score.line == "成员 4 人；创新成果 专利 1 项、技术革新 2 项" and score.counted["average"] == 50.0
     # a disqualified member's result is not counted (she counts 0); a size alone gives nothing
     assert score_studio(studio, results, 1.0, frozenset({1})).merit == pytest.approx(110 / 4 + 70)
     assert score_studio(studio, results, 0.0).merit == pytest.approx(50.0)
