@@ -14,34 +14,41 @@ def chart_png(title: str, groups: Sequence[tuple[str, int, int, int, int]]) -> b
     """Grouped horizontal bars, one group per row of ``groups`` (name, enrolled, started, submitted, completed)."""
     import matplotlib
 
-    from hub.reports.render import RC_LOCK
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from hub.reports.render import CJK_FAMILY, RC_LOCK
 
-    from hub.reports.render import CJK_FAMILY, cjk_font_path
-
-    cjk_font_path()
-    shown = list(groups)[:MAX_GROUPS]
     style = {"font.family": [CJK_FAMILY], "font.sans-serif": [CJK_FAMILY], "axes.unicode_minus": False}
     with RC_LOCK, matplotlib.rc_context(style):
-        fig = Figure(figsize=(8, 1.2 + 0.55 * max(len(shown), 1)), dpi=100)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        ax.set_title(title, fontsize=12)
-        if not shown:
-            ax.text(0.5, 0.5, "还没有学员报名 / no learners yet", ha="center", va="center")
-            ax.set_axis_off()
-        else:
-            height = 0.8 / len(SERIES)
-            for i, (zh, en, colour) in enumerate(SERIES):
-                ys = [row + (i - 1.5) * height for row in range(len(shown))]
-                ax.barh(ys, [g[i + 1] for g in shown], height=height, color=colour, label=f"{zh} {en}")
-            ax.set_yticks(range(len(shown)), [g[0] for g in shown], fontsize=9)
-            ax.invert_yaxis()
-            ax.xaxis.get_major_locator().set_params(integer=True)
-            ax.set_xlabel("人数 / people")
-            ax.legend(fontsize=8, loc="lower right")
-        fig.tight_layout()
+        fig = chart_figure(title, groups)
         out = io.BytesIO()
         fig.savefig(out, format="png")
     return out.getvalue()
+
+
+def chart_figure(title: str, groups: Sequence[tuple[str, int, int, int, int]]):
+    """The chart as a matplotlib Figure on an Agg canvas (call inside the CJK rc_context, as chart_png does)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from hub.reports.render import cjk_font_path
+
+    cjk_font_path()
+    shown = list(groups)[:MAX_GROUPS]
+    # constrained layout keeps the legend in its own band under the axes: inside them it covered the bars
+    fig = Figure(figsize=(8, 1.7 + 0.55 * max(len(shown), 1)), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_title(title, fontsize=12)
+    if not shown:
+        ax.text(0.5, 0.5, "还没有学员报名 / no learners yet", ha="center", va="center")
+        ax.set_axis_off()
+    else:
+        height = 0.8 / len(SERIES)
+        for i, (zh, en, colour) in enumerate(SERIES):
+            ys = [row + (i - 1.5) * height for row in range(len(shown))]
+            ax.barh(ys, [g[i + 1] for g in shown], height=height, color=colour, label=f"{zh} {en}")
+        ax.set_yticks(range(len(shown)), [g[0] for g in shown], fontsize=9)
+        ax.invert_yaxis()
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_xlabel("人数 / people")
+        fig.legend(loc="outside lower center", ncols=len(SERIES), fontsize=8, frameon=False)
+    return fig

@@ -1,6 +1,7 @@
 """Everything jupyterhub_config.py sets, in one place the CLI and the tests share."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -40,13 +41,59 @@ def roles() -> list[dict]:
     ]
 
 
+class MemberCount:
+    """The platform's members by status, for the note on JupyterHub's admin page (hub/templates/admin.html).
+
+    JupyterHub calls every callable template variable on every page it renders; the count is read only when a page
+    prints it (only the admin page does), and a database that cannot answer leaves the note without numbers."""
+
+    def __init__(self, db_url: str):
+        self.db_url = db_url
+        self._counts: dict[str, int] | None = None
+
+    def _load(self) -> dict[str, int]:
+        if self._counts is None:
+            from sqlalchemy import func, select
+
+            from hub.db import session_scope
+            from hub.orm import Member
+
+            with session_scope(self.db_url) as s:
+                self._counts = {str(getattr(status, "value", status)): n for status, n in
+                                s.execute(select(Member.status, func.count()).group_by(Member.status))}
+        return self._counts
+
+    def __bool__(self) -> bool:
+        try:
+            self._load()
+        except Exception:  # noqa: BLE001 — the note still shows, without numbers
+            return False
+        return True
+
+    @property
+    def approved(self) -> int:
+        return self._load().get("approved", 0)
+
+    @property
+    def pending(self) -> int:
+        return self._load().get("pending", 0)
+
+
 def install_lab_settings() -> None:
-    """JupyterLab defaults for every worker: Chinese UI, widget state saved in notebooks."""
+    """JupyterLab defaults for every worker: Chinese UI, widget state saved in notebooks, and nbgrader's lab
+    extension in Chinese (a translated copy, hub/singleuser/nbgrader_lab_zh.py, which every server loads first)."""
+    from hub.singleuser import nbgrader_lab_zh
+
     target = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     source = Path(__file__).parent / "data" / "lab" / "overrides.json"
     if not target.exists() or target.read_bytes() != source.read_bytes():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+    try:
+        nbgrader_lab_zh.build()
+    except OSError as exc:  # a read-only environment: the hub still starts, nbgrader's tab stays English
+        logging.getLogger(__name__).warning("nbgrader 作业面板的中文版未能生成 / could not build the Chinese copy "
+                                            "of nbgrader's lab extension: %s", exc)
 
 
 def configure(c) -> JinguoConfig:
@@ -66,7 +113,9 @@ def configure(c) -> JinguoConfig:
     c.JupyterHub.cookie_secret_file = str(data / "jupyterhub_cookie_secret")
     c.JupyterHub.template_paths = [str(TEMPLATES)]
     c.JupyterHub.template_vars = {"jinguo_demo_mode": os.geteuid() != 0,
-                                  "jinguo_service": f"/services/{SERVICE}/"}
+                                  "jinguo_service": f"/services/{SERVICE}/",
+                                  # called per page; a fresh, lazy count each time (read only by admin.html)
+                                  "jinguo_member_count": lambda _user: MemberCount(platform.db_url)}
     c.JupyterHub.default_url = f"/services/{SERVICE}/"
     c.JupyterHub.authenticator_class = "hub.auth.JinguoAuthenticator"
     c.JupyterHub.spawner_class = "hub.spawner.JinguoSpawner"

@@ -81,6 +81,15 @@ def write_xlsx(spec: SurveySpec, res: SurveyResults, generated_at: datetime) -> 
     return out.getvalue()
 
 
+TOO_FEW = "人数不足，不显示 / too few answers to show"
+NO_ANSWERS = "还没有人回答 / no answers yet"
+
+
+def no_bars_text(counts: list[int | None]) -> str:
+    """Why a question gets no bars: its counts are all hidden (small groups), or nobody answered it yet."""
+    return TOO_FEW if any(n is None for n in counts) else NO_ANSWERS
+
+
 def chart_png(spec: SurveySpec, res: SurveyResults) -> bytes:
     """One horizontal bar chart per choice or rating question (overall counts); hidden counts get no bar."""
     import matplotlib
@@ -108,13 +117,18 @@ def chart_png(spec: SurveySpec, res: SurveyResults) -> bytes:
             y -= h + 0.3
             ax = fig.add_axes((0.28, y / fig.get_figheight(), 0.66, h / fig.get_figheight()))
             y -= gap - 0.3
+            ax.set_title(f"{q.text}" + (f"（平均 {q.mean}）" if q.mean is not None else ""), fontsize=10, loc="left")
+            if not any(q.counts):  # no bar to draw: say why instead of an empty frame with a −0.06…0.06 axis
+                ax.set_axis_off()
+                ax.text(0.0, 0.5, no_bars_text(q.counts), transform=ax.transAxes, va="center", fontsize=9,
+                        color="#555555")
+                continue
             ys = list(range(len(q.choices)))[::-1]
             ax.barh(ys, [n or 0 for n in q.counts], color="#c0392b")
             for yy, n in zip(ys, q.counts):
                 ax.text((n or 0), yy, f" {cell(n)}", va="center", fontsize=8)
             ax.set_yticks(ys, q.choices, fontsize=8)
             ax.set_ylim(-0.6, len(q.choices) - 0.4)
-            ax.set_title(f"{q.text}" + (f"（平均 {q.mean}）" if q.mean is not None else ""), fontsize=10, loc="left")
             ax.set_xlabel("人数 people", fontsize=8)
             ax.tick_params(axis="x", labelsize=8)
             ax.margins(x=0.15)

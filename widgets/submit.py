@@ -2,7 +2,8 @@
 
 ``POST /competitions/{slug}/submissions`` answers 202 once the submission is stored durably ("已收到");
 a refusal (limits, closed phase, too large) says why and, when waiting helps, from when she may retry.
-The widget then polls ``GET …/submissions/{id}`` in a kernel thread until a final status.
+The widget then polls ``GET …/submissions/{id}`` in a kernel thread until a final status (FINAL below: the
+platform's grading queue ends every submission in one of them) and shows the score by itself, no button needed.
 """
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from ._ticker import Ticker
 from .client import PlatformClient, PlatformError
 from .progress import _num
 
-FINAL = {"graded", "invalid"}
+# Where grading ends (hub/grading_queue.py): graded; timeout (graded up to the time limit, with the points earned);
+# invalid (the notebook was broken or tampered with); failed (the platform gave up after its own retries).
+# "received", "queued", "grading" and "retrying" are on the way: the widget keeps asking.
+FINAL = {"graded", "timeout", "invalid", "failed"}
 
 
 def current_notebook(explicit: str | os.PathLike | None = None) -> Path | None:
@@ -128,13 +132,20 @@ class Submit(w.VBox):
             return False
         self.result = r
         status = r.get("status")
+        score = f"{_ui.esc(_num(r.get('score')))} / {_ui.esc(_num(r.get('max_score')))}"
+        why = f"<br>{_ui.esc(r['message'])}" if r.get("message") else ""
         if status == "graded":
-            score = f"{_ui.esc(_num(r.get('score')))} / {_ui.esc(_num(r.get('max_score')))}"
-            text = _ui.msg("ok", f"评分完成：得分 <b>{score}</b>" + (f"<br>{_ui.esc(r['message'])}" if r.get("message") else ""), raw=True)
+            text = _ui.msg("ok", f"评分完成：得分 <b>{score}</b>{why}", raw=True)
+        elif status == "timeout":
+            got = f"得分 <b>{score}</b>（超时前完成的部分）" if r.get("score") is not None else "没有得分"
+            text = _ui.msg("bad", f"评分完成，但运行超过了时间限制：{got}。请检查是否有死循环或太慢的代码，"
+                                  f"改好后可以重新提交。{why}", raw=True)
         elif status == "invalid":
             text = _ui.msg("bad", f"作品无效：{r.get('message') or '请检查文件后重新提交。'}")
         elif status == "failed":
-            text = _ui.msg("info", "平台评分时出了问题，会自动重新评分，这次不算你的提交次数。")
+            text = _ui.msg("bad", "平台多次评分都没有成功，请联系组织者；这次不算你的提交次数。")
+        elif status == "retrying":
+            text = _ui.msg("info", "平台评分时出了问题，正在自动重新评分……")
         elif status == "grading":
             text = _ui.msg("info", "正在评分……")
         else:

@@ -6,6 +6,7 @@ outlines, subset), so the PDF shows the same glyphs on a machine without the fon
 """
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from datetime import datetime
@@ -115,17 +116,71 @@ def cjk_font_path() -> str:
                           f"font {CJK_FAMILY} not found: install the Debian package fonts-noto-cjk") from None
 
 
+# A Latin word (kept whole on a line) or any other single character (Chinese breaks between any two characters).
+_WRAP_TOKENS = re.compile(r"[A-Za-z0-9%'’.,:;()\-]+ *| +|.")
+
+
+def wrap_to_width(text: str, width_in: float, fontsize: float, **font: Any) -> list[str]:
+    """``text`` in lines no wider than ``width_in`` inches in the report's font, measured the way matplotlib draws
+    them. matplotlib's own ``wrap=True`` breaks only at spaces, and Chinese has none: a long note ran off the page."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(10, 10, 72)  # at 72 dpi one pixel is one point
+    prop = FontProperties(family=CJK_FAMILY, size=fontsize, **font)
+    limit = width_in * 72
+
+    def fits(line: str) -> bool:
+        return renderer.get_text_width_height_descent(line.rstrip(), prop, ismath=False)[0] <= limit
+
+    lines, line = [], ""
+    for token in _WRAP_TOKENS.findall(text):
+        if line and not fits(line + token):
+            lines.append(line.rstrip())
+            line = token.lstrip()
+            while line and not fits(line):  # one Latin word wider than the line: split it by characters
+                cut = max(i for i in range(1, len(line) + 1) if i == 1 or fits(line[:i]))
+                lines.append(line[:cut])
+                line = line[cut:]
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def _line_step(fig: Any, fontsize: float) -> float:
+    """Height of one line of ``fontsize`` points, as a fraction of the page."""
+    return fontsize * 1.45 / 72 / fig.get_figheight()
+
+
+def _wrapped_text(fig: Any, x: float, y: float, text: str, *, right: float = 0.92, fontsize: float,
+                  upward: bool = False, **kw: Any) -> float:
+    """Draw ``text`` from (x, y) wrapped to end at ``right`` (fractions of the page); the y for what follows.
+    ``upward``: ``y`` is where the last line sits, and the lines above it grow up the page (a footnote)."""
+    lines = wrap_to_width(text, (right - x) * fig.get_figwidth(), fontsize, weight=kw.get("weight", "normal"))
+    step = _line_step(fig, fontsize)
+    if upward:
+        y += step * (len(lines) - 1)
+    for line in lines:
+        fig.text(x, y, line, fontsize=fontsize, **kw)
+        y -= step
+    return y
+
+
 def _title_page(fig: Any, tables: Sequence[Table], scope: ReportScope, stamp: str) -> None:
     fig.text(0.5, 0.80, REPORT_TITLE, ha="center", fontsize=26, weight="bold")
     fig.text(0.5, 0.755, REPORT_TITLE_EN, ha="center", fontsize=13, color="#444444")
     fig.text(0.5, 0.70, scope.describe(), ha="center", fontsize=10)
     fig.text(0.5, 0.675, stamp, ha="center", fontsize=10)
     fig.text(0.15, 0.60, "目录 contents", fontsize=13, weight="bold")
+    y = 0.57
     for i, t in enumerate(tables, 1):
-        fig.text(0.17, 0.60 - 0.03 * i, f"{i}. {t.title_zh} / {t.title_en}", fontsize=11)
-    notes = sorted({n for t in tables for n in t.notes})
-    for i, note in enumerate(notes):
-        fig.text(0.15, 0.30 - 0.025 * i, f"注 note: {note}", fontsize=8, color="#555555")
+        y = _wrapped_text(fig, 0.17, y, f"{i}. {t.title_zh} / {t.title_en}", fontsize=11) - 0.008
+    # the notes follow the contents, each wrapped within the page's margins (they used to run off its right edge)
+    y = min(y - 0.03, 0.30)
+    for note in sorted({n for t in tables for n in t.notes}):
+        y = _wrapped_text(fig, 0.15, y, f"注 note: {note}", fontsize=8, color="#555555") - 0.006
 
 
 def _chart(ax: Any, table: Table) -> None:
@@ -188,7 +243,8 @@ def _table_pages(pdf: Any, table: Table, stamp: str) -> None:
         else:
             _table_text(fig.add_axes((0.03, 0.05, 0.94, 0.88)), table, chunk)
         if page == len(chunks) - 1 and table.notes:
-            fig.text(0.05, 0.035, "；".join(table.notes), fontsize=7, color="#555555")
+            _wrapped_text(fig, 0.05, 0.035, "；".join(table.notes), right=0.95, fontsize=7, color="#555555",
+                          upward=True)
         pdf.savefig(fig)
 
 

@@ -31,8 +31,8 @@ def test_assignments_tab_fetch_submit_and_score(courses, browser, artifacts):
     page.wait_for_url(re.compile(rf"/user/{WHO}/lab"), timeout=120_000)
     page.wait_for_selector("#jp-MainMenu", timeout=120_000)
 
-    page.click("#jp-MainMenu >> text=Nbgrader")
-    page.click(".lm-Menu-content >> text=Assignment List")
+    page.click("#jp-MainMenu >> text=作业")  # nbgrader's menu, in Chinese (hub/data/lab/nbgrader-zh_CN.json)
+    page.click(".lm-Menu-content >> text=作业列表")
     panel = page.locator("#nbgrader-assignment-list")
     released = panel.locator("#released_assignments_list")
     released.locator(".list_item").first.wait_for(timeout=60_000)
@@ -44,14 +44,14 @@ def test_assignments_tab_fetch_submit_and_score(courses, browser, artifacts):
     row.wait_for(timeout=30_000)
     shot(page, artifacts, "exchange", "01-assignments-tab")
 
-    row.locator("button", has_text="Fetch").click()
+    row.locator("button", has_text="获取").click()
     fetched = panel.locator("#fetched_assignments_list .list_item", has_text="sums").first
     fetched.wait_for(timeout=60_000)
     assert (courses.home_root / WHO / "office-data" / "sums" / "output.csv").is_file()
     _write_as_her(courses, "office-data/sums/sums.ipynb", json.dumps(solved(courses, "office-data", "sums")))
     shot(page, artifacts, "exchange", "02-fetched")
 
-    fetched.locator("button", has_text="Submit").first.click()
+    fetched.locator("button", has_text="提交").first.click()
     submitted = panel.locator("#submitted_assignments_list .list_item", has_text="sums").first
     submitted.wait_for(timeout=60_000)
     shot(page, artifacts, "exchange", "03-submitted")
@@ -69,8 +69,8 @@ def test_assignments_tab_fetch_submit_and_score(courses, browser, artifacts):
     assert score in panel.inner_text()
     shot(page, artifacts, "exchange", "04-score-in-lab")
 
-    panel.locator("#submitted_assignments_list button", has_text="Fetch Feedback").first.click()
-    panel.locator("text=view feedback").first.wait_for(timeout=60_000)
+    panel.locator("#submitted_assignments_list button", has_text="获取反馈").first.click()
+    panel.locator("text=查看反馈").first.wait_for(timeout=60_000)
     (feedback,) = (courses.home_root / WHO / "office-data" / "sums" / "feedback").glob("*/sums.html")
     assert "BEGIN HIDDEN" not in feedback.read_text() and "不存在的人" not in feedback.read_text()
     shot(page, artifacts, "exchange", "05-feedback-fetched")
