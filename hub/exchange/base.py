@@ -75,9 +75,14 @@ class PlatformExchange(Exchange):
         course, assignment = self.one()
         found = [e for e in self.entries() if e.matches(course, assignment)]
         if not found:
-            self.fail(f"找不到“{course} / {assignment}”：课程里没有这份已发布的作业，或竞赛现在不能获取这道题 / "
-                      f"“{course} / {assignment}” is not a released assignment of your courses nor a task you may "
-                      "fetch now")
+            try:  # a course she is not enrolled in: the platform says so, and how to enrol
+                self.her_assignments(course)
+            except PlatformRefused as r:
+                if r.status == 403:
+                    raise
+            self.fail(f"找不到“{course} / {assignment}”：它不是您课程中已发布的作业，也不是您已报名、正在进行的竞赛的"
+                      f"题目 / “{course} / {assignment}” is neither a released assignment of your courses nor a task "
+                      "of an open competition you joined")
         return found[0]
 
     def here(self, entry: Entry) -> Path:

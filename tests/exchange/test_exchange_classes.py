@@ -73,5 +73,5 @@ def test_refusals_reach_her_in_words(courses, tmp_path, monkeypatch):
         _make(exchange.ExchangeFetchAssignment, outsider, tmp_path, "office-data", "sums").start()
     with pytest.raises(ExchangeError, match="平台的课程管理页面"):
         _make(exchange.ExchangeReleaseAssignment, outsider, tmp_path, "office-data", "sums").start()
-    with pytest.raises(ExchangeError, match="先获取作业"):
+    with pytest.raises(ExchangeError, match="报名"):  # not enrolled: said before anything else
         _make(exchange.ExchangeSubmit, outsider, tmp_path, "office-data", "sums").start()
