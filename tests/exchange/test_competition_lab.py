@@ -25,8 +25,11 @@ def _answer_as_her(hub, path) -> None:
     """She writes her answer into the fetched notebook (as her own account: it is her file)."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     for cell in nb["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "answer":
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if grade_id == "answer":
             cell["source"] = KINDS["full"]
+        elif grade_id == "explain":  # the written answer, which Validate checks is there
+            cell["source"] = "空值表示没有数据，不能算作 0。"
     path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
     entry = pwd.getpwnam(hub.unix_prefix + WHO)
     os.chown(path, entry.pw_uid, entry.pw_gid)
