@@ -84,9 +84,9 @@ def her_tasks(session: Session, data_dir: str | Path, member: Member, now: datet
     """The tasks of every competition she joined whose phase is open and that she may take part in, each with her
     submissions (oldest first)."""
     out = []
-    comps = session.scalars(select(Competition).join(CompetitionEntry, CompetitionEntry.competition_id == Competition.id)
-                            .where(CompetitionEntry.member_id == member.id, Competition.status == "open")
-                            .order_by(Competition.slug))
+    comps = session.scalars(
+        select(Competition).join(CompetitionEntry, CompetitionEntry.competition_id == Competition.id)
+        .where(CompetitionEntry.member_id == member.id, Competition.status == "open").order_by(Competition.slug))
     for comp in comps:
         spec = spec_of(comp)
         phase = spec.phase_at(now)

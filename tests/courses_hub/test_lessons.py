@@ -19,7 +19,8 @@ def _solution_lines() -> list[str]:
     """Lines only the source of an assignment holds (its solutions and hidden tests)."""
     out = []
     for nb in (CATALOGUE / SLUG / "source").rglob("*.ipynb"):
-        out += [line.strip() for line in nb.read_text().splitlines() if "BEGIN SOLUTION" in line or "BEGIN HIDDEN" in line]
+        out += [line.strip() for line in nb.read_text().splitlines()
+                if "BEGIN SOLUTION" in line or "BEGIN HIDDEN" in line]
     return out
 
 

@@ -3,6 +3,8 @@ panel drives them, against the real hub with real grading: the platform keeps fe
 into feedback while it was her latest graded hand-in, and nothing older may stop the fetch of her latest."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from hub import exchange
@@ -16,8 +18,6 @@ WRONG = 'def 合计(表格):\n    return 2114\n'  # passes the visible check onl
 
 def _hand_in(courses, me: Her, folder, answer: dict | None) -> dict:
     nb = solved(courses, "office-data", "sums", answer)
-    import json
-
     (folder / "sums.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     sent = _make(exchange.ExchangeSubmit, me, folder.parent.parent, "办公数据处理入门", "合计与平均").start()
     return me.wait_graded(sent["submissions"][0]["id"])
