@@ -96,21 +96,23 @@ class AssignmentList(nbg.AssignmentList):
         return self._act("Submit", course_id, assignment_id)
 
 
-class _Ours:
+class _PlatformManager:
+    """Our handlers use our manager (nbgrader's stays under its own settings key, unused)."""
+
     @property
     def manager(self) -> AssignmentList:
         return self.settings[SETTINGS_KEY]
 
 
-class AssignmentListHandler(_Ours, nbg.AssignmentListHandler):
+class AssignmentListHandler(_PlatformManager, nbg.AssignmentListHandler):
     pass
 
 
-class CourseListHandler(_Ours, nbg.CourseListHandler):
+class CourseListHandler(_PlatformManager, nbg.CourseListHandler):
     pass
 
 
-class AssignmentActionHandler(_Ours, nbg.AssignmentActionHandler):
+class AssignmentActionHandler(_PlatformManager, nbg.AssignmentActionHandler):
     """fetch | submit | fetch_feedback: on success the lists, as nbgrader answers; on failure, why."""
 
     @web.authenticated
