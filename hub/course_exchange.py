@@ -72,12 +72,17 @@ def released_notebooks(data_dir: str | Path, slug: str, assignment: str) -> list
 
 def release_files(data_dir: str | Path, slug: str, assignment: str,
                   max_bytes: int = MAX_RELEASE_BYTES) -> dict[str, str]:
-    """Every file of the release as {relative path: base64}; hidden files and links are left out, and a release
-    larger than max_bytes is refused rather than sent in part."""
+    """Every file of the release as {relative path: base64} (folder_files)."""
     root = release_dir(data_dir, slug, assignment)
     if not root.is_dir():
         raise ExchangeRefused(409, "not_released", "这份作业的文件还没有准备好，请联系老师",
                               "The assignment's files are not there yet; tell the instructor")
+    return folder_files(root, max_bytes)
+
+
+def folder_files(root: Path, max_bytes: int = MAX_RELEASE_BYTES) -> dict[str, str]:
+    """Every file under root as {relative path: base64}; hidden files and links are left out, and a folder
+    larger than max_bytes is refused rather than sent in part."""
     files, total = {}, 0
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
@@ -104,13 +109,17 @@ def is_late(assignment: Assignment, received_at: datetime) -> bool:
     return assignment.due_at is not None and aware(received_at) > aware(assignment.due_at)
 
 
-def submission_json(sub: Submission, assignment: Assignment, grade: Grade | None) -> dict[str, Any]:
+def submission_json(sub: Submission, assignment: Assignment, grade: Grade | None,
+                    feedback: bool | None = None) -> dict[str, Any]:
+    """One submission as the exchange shows it. ``feedback``: whether its feedback can be had (her_assignments
+    knows: kept, or her latest graded hand-in); by default, whether it is graded."""
     late = is_late(assignment, sub.received_at)
     return {"id": sub.id, "notebook": sub.filename.removesuffix(".ipynb"), "filename": sub.filename,
             "timestamp": stamp(sub.received_at), "received_at": aware(sub.received_at).isoformat(),
             "status": sub.status, "late": late, "label": "迟交" if late else "",
             "score": grade.score if grade else None, "max_score": grade.max_score if grade else None,
-            "message": sub.message, "feedback": sub.status == "graded", "sha256": sub.sha256}
+            "message": sub.message, "feedback": sub.status == "graded" if feedback is None else feedback,
+            "sha256": sub.sha256}
 
 
 def her_assignments(session: Session, data_dir: str | Path, member: Member, slug: str | None = None) -> list[dict]:
@@ -131,6 +140,13 @@ def her_assignments(session: Session, data_dir: str | Path, member: Member, slug
             select(Submission, Grade).outerjoin(Grade, Grade.submission_id == Submission.id)
             .where(Submission.member_id == member.id, Submission.assignment_id.in_(ids)).order_by(Submission.id)):
         subs.setdefault(sub.assignment_id, []).append((sub, grade))
+    # Feedback exists for a hand-in whose feedback was kept, or for her latest graded one (the gradebook holds only
+    # that one): an older hand-in never made into feedback is not offered, so fetching never meets a refusal.
+    all_ids = [s.id for rows in subs.values() for s, _ in rows]
+    kept = set(session.scalars(select(SubmissionFeedback.submission_id).where(
+        SubmissionFeedback.submission_id.in_(all_ids)))) if all_ids else set()
+    latest = {aid: max((s.received_at for s, _ in rows if s.status == "graded"), default=None)
+              for aid, rows in subs.items()}  # one hand-in = its notebooks, received at one moment
     out = []
     for course, a in pairs:
         f = fetched.get(a.id)
@@ -139,7 +155,8 @@ def her_assignments(session: Session, data_dir: str | Path, member: Member, slug
                     "released_at": aware(a.released_at).isoformat(),
                     "notebooks": [n.removesuffix(".ipynb") for n in released_notebooks(data_dir, course.slug, a.name)],
                     "fetched_at": aware(f.last_at).isoformat() if f else None,
-                    "submissions": [submission_json(s, a, g) for s, g in subs.get(a.id, [])]})
+                    "submissions": [submission_json(s, a, g, s.status == "graded" and (
+                        s.id in kept or s.received_at == latest[a.id])) for s, g in subs.get(a.id, [])]})
     return out
 
 
@@ -186,3 +203,39 @@ def queue_lock(queue: Any, data_dir: str | Path, slug: str, assignment: str, stu
     gradebook that a grading is rewriting (hub/grading_queue.py keys its locks the same way)."""
     take = getattr(queue, "_lock", None)
     return take((str(course_dir(data_dir, slug)), assignment, student)) if take else threading.Lock()
+
+
+# -- lessons (讲义): the teaching notebooks course.yaml lists, delivered with the course --------------------------
+
+def course_lessons(slug: str) -> tuple[Path, tuple[str, ...]] | None:
+    """The catalogue's lessons folder of a course and its lesson notebooks in course.yaml's order, or None."""
+    from courses import catalogue
+
+    try:
+        info = catalogue.course(slug)
+    except catalogue.UnknownCourse:
+        return None
+    return (info.lessons_dir, info.lessons) if info.lessons and info.lessons_dir.is_dir() else None
+
+
+def her_lessons(session: Session, member: Member, slug: str | None = None) -> list[dict]:
+    """The lessons of every published course she is enrolled in (or of one)."""
+    q = (select(Course).join(Enrolment, Enrolment.course_id == Course.id)
+         .where(Enrolment.member_id == member.id, Course.published_at.is_not(None)).order_by(Course.slug))
+    if slug:
+        q = q.where(Course.slug == slug)
+    out = []
+    for course in session.scalars(q):
+        found = course_lessons(course.slug)
+        if found:
+            out.append({"course_id": course.slug, "course_title": course.title,
+                        "notebooks": [n.removesuffix(".ipynb") for n in found[1]]})
+    return out
+
+
+def lesson_files(slug: str) -> dict[str, str]:
+    """Every file of the course's lessons folder (notebooks and the data they read), {path: base64}."""
+    found = course_lessons(slug)
+    if not found:
+        raise ExchangeRefused(404, "no_lessons", "这门课程没有讲义", "This course has no lessons")
+    return folder_files(found[0])

@@ -7,8 +7,18 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-from nbgrader.exchange.abc import Exchange
+from nbgrader.exchange.abc import Exchange, ExchangeError
 from traitlets import Bool, Float, Unicode, default
+
+from hub.exchange.entries import Entry, from_platform
+
+
+class PlatformRefused(ExchangeError):
+    """The platform said no: its HTTP status and stable code, and the words she reads (str(e), zh / en)."""
+
+    def __init__(self, message: str, status: int, code: str):
+        super().__init__(message)
+        self.status, self.code = status, code
 
 
 class PlatformExchange(Exchange):
@@ -46,21 +56,42 @@ class PlatformExchange(Exchange):
             data = {}
         if r.status_code >= 400:
             err = data.get("error", {}) if isinstance(data, dict) else {}
-            self.fail(f"{err.get('zh', '平台拒绝了请求')} / {err.get('en', f'HTTP {r.status_code}')}")
+            message = f"{err.get('zh', '平台拒绝了请求')} / {err.get('en', f'HTTP {r.status_code}')}"
+            self.log.error(message)
+            raise PlatformRefused(message, r.status_code, err.get("code", ""))
         return data
 
     def her_assignments(self, course: str | None = None) -> list[dict]:
         query = f"?course={quote(course)}" if course else ""
         return self.api("GET", f"/exchange/assignments{query}")["assignments"]
 
+    def entries(self) -> list[Entry]:
+        """Everything her Assignments tab lists: course assignments, lessons, competition tasks."""
+        return from_platform(self.her_assignments(), self.api("GET", "/exchange/lessons")["lessons"],
+                             self.api("GET", "/exchange/competitions")["tasks"], self.path_includes_course)
+
+    def the_entry(self) -> Entry:
+        """The one entry asked for, by title or by slug."""
+        course, assignment = self.one()
+        found = [e for e in self.entries() if e.matches(course, assignment)]
+        if not found:
+            try:  # a course she is not enrolled in: the platform says so, and how to enrol
+                self.her_assignments(course)
+            except PlatformRefused as r:
+                if r.status == 403:
+                    raise
+            self.fail(f"找不到“{course} / {assignment}”：它不是您课程中已发布的作业，也不是您已报名、正在进行的竞赛的"
+                      f"题目 / “{course} / {assignment}” is neither a released assignment of your courses nor a task "
+                      "of an open competition you joined")
+        return found[0]
+
+    def here(self, entry: Entry) -> Path:
+        """Her copy of an entry, as nbgrader's own exchange places an assignment (./COURSE/ASSIGNMENT)."""
+        return Path(self.assignment_dir).resolve().joinpath(*entry.folder)
+
     @property
     def student(self) -> str:
         return os.environ.get("JUPYTERHUB_USER") or os.environ.get("USER", "")
-
-    def local_dir(self, course: str, assignment: str) -> Path:
-        """Her working copy of an assignment, as nbgrader's own exchange places it."""
-        root = Path(self.assignment_dir).resolve()
-        return root / course / assignment if self.path_includes_course else root / assignment
 
     def wanted(self) -> tuple[str | None, str | None]:
         """The course and assignment asked for (nbgrader's '*' / empty mean all)."""

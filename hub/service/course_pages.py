@@ -6,6 +6,7 @@ and hub.certificates, which audit.
 """
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import datetime
 
@@ -22,6 +23,7 @@ from hub.orm import Assignment, Certificate, Course, Enrolment, MemberStatus, Ro
 from hub.reports.tables import REPORT_TZ
 from hub.service.base import APIHandler, BaseHandler, Refusal, requires
 from hub.course_charts import chart_png
+from hub.course_exchange import course_lessons
 
 STATUS_ZH = {NOT_STARTED: "未开始", SUBMITTED: "已提交，等待评分", GRADED: "已评分，未达合格线", PASSED: "已通过"}
 _render_lock = threading.Lock()  # matplotlib's rc_context is process-global: one drawing at a time
@@ -150,7 +152,35 @@ class CoursePage(CourseBase):
         rows = {a.name: a for a in self.db.scalars(select(Assignment).where(
             Assignment.course_id == course.id))}
         self.render_page("course.html", course=course, progress=progress, rows=rows, cert=cert, teaching=teaching,
-                         status_zh=STATUS_ZH, beijing=beijing, info=_catalogue_info(slug))
+                         status_zh=STATUS_ZH, beijing=beijing, info=_catalogue_info(slug), lessons=_lessons(slug))
+
+
+def _lessons(slug: str) -> list[tuple[str, str]]:
+    """(name, title) of each lesson notebook: the title is the notebook's first heading."""
+    found = course_lessons(slug)
+    if not found:
+        return []
+    out = []
+    for filename in found[1]:
+        name = filename.removesuffix(".ipynb")
+        out.append((name, _first_heading(found[0] / filename) or name))
+    return out
+
+
+def _first_heading(path) -> str:
+    import json
+
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return ""
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            src = "".join(cell.get("source", ""))
+            for line in src.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return ""
 
 
 def _catalogue_info(slug: str) -> catalogue.Course | None:
@@ -158,6 +188,35 @@ def _catalogue_info(slug: str) -> catalogue.Course | None:
         return catalogue.course(slug)
     except catalogue.UnknownCourse:
         return None
+
+
+@functools.lru_cache(maxsize=64)
+def _lesson_html(path: str, mtime: float) -> str:
+    """A lesson notebook as plain nbconvert HTML (a later issue builds phone pages); kept while the file is
+    unchanged."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nbformat.read(path, as_version=4))
+    return html
+
+
+class LessonPage(CourseBase):
+    """courses/SLUG/lessons/NAME: a lesson notebook (讲义) to read, for her course's learners and its teachers."""
+
+    @requires("custom:jinguo:learn")
+    async def get(self, slug: str, name: str) -> None:
+        course = self.course(slug)
+        if self.enrolment(course) is None and not (self.may_teach(course) or self.can("custom:jinguo:organize")):
+            raise Refusal(403, "not_enrolled", "报名这门课程后才能阅读讲义",
+                          "Enrol in this course to read its lessons")
+        found = course_lessons(slug)
+        if not found or f"{name}.ipynb" not in found[1]:  # only what course.yaml lists, never a path she made up
+            raise Refusal(404, "lesson_not_found", "找不到这篇讲义", "Lesson not found")
+        path = found[0] / f"{name}.ipynb"
+        html = await IOLoop.current().run_in_executor(None, _lesson_html, str(path), path.stat().st_mtime)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(html)
 
 
 class ProgressPage(CourseBase):
@@ -260,6 +319,7 @@ ROUTES: list = [
     (f"courses/{SLUG}/progress", ProgressPage),
     (f"courses/{SLUG}/progress/(region|industry|employment_form).png", ProgressChart),
     (f"courses/{SLUG}/certificate.pdf", CertificatePDF),
+    (f"courses/{SLUG}/lessons/([A-Za-z0-9][A-Za-z0-9_.-]{{0,99}})", LessonPage),
     (r"certificates/([A-Za-z0-9-]{1,40})", VerifyPage),
     (f"api/courses/{SLUG}/progress", ProgressAPI),
 ]

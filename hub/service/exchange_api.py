@@ -2,20 +2,28 @@
 
 Her JupyterLab's Assignments tab calls hub/exchange/ (inside her own server), which calls these endpoints with her
 own token: list what is released in her courses, fetch a release, submit (stored and committed before the 202
-"received", then queued for grading/), and fetch learner-safe feedback of her own graded submissions.
+"received", then queued for grading/), and fetch learner-safe feedback of her own graded submissions. The same tab
+also lists each course's lessons (讲义) and the tasks of the competitions she joined (issue 16); a competition
+task is submitted through the competition's own API (competitions_api.py), as the Submit widget does. Her
+competition page offers the task as a download too (TaskDownload).
 """
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from base64 import b64decode
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 from sqlalchemy import select
 from tornado.ioloop import IOLoop
 
+from hub import competition_exchange as cx
 from hub import course_exchange as ex
 from hub.db import session_scope
-from hub.orm import Assignment, Course, Grade, Submission
-from hub.service.base import APIHandler, Refusal, requires
+from hub.orm import Assignment, Competition, Course, Grade, Submission
+from hub.service.base import APIHandler, BaseHandler, Refusal, requires
 from hub.submissions import SubmissionRefused, notebook_bytes, receive
 
 MAX_NOTEBOOKS = 20
@@ -180,6 +188,83 @@ class FeedbackHandler(ExchangeHandler):
                          "timestamp": ex.stamp(sub.received_at), "notebooks": html})
 
 
+class LessonsHandler(ExchangeHandler):
+    """GET /exchange/lessons?course=: the lessons (讲义) of her courses: {lessons: [{course_id, course_title,
+    notebooks}]}."""
+
+    @requires("custom:jinguo:learn")
+    async def get(self) -> None:
+        slug = self.get_argument("course", None) or None
+        if slug:
+            self.course(slug)
+        self.write_json({"lessons": ex.her_lessons(self.db, self.member, slug) if self.member else []})
+
+
+class LessonFilesHandler(ExchangeHandler):
+    """GET /exchange/courses/COURSE/lessons/files: the lesson notebooks and their data, {path: base64}."""
+
+    @requires("custom:jinguo:learn")
+    async def get(self, slug: str) -> None:
+        self.course(slug)
+        try:
+            files = ex.lesson_files(slug)
+        except ex.ExchangeRefused as r:
+            raise Refusal(r.status, r.code, r.zh, r.en)
+        self.write_json({"course_id": slug, "files": files})
+
+
+def _competition_task(handler: BaseHandler, slug: str, task: str) -> dict[str, str]:
+    """The released files of a task she may fetch now (competition_exchange.open_task says why not)."""
+    comp = handler.db.scalar(select(Competition).where(Competition.slug == slug))
+    if comp is None:
+        raise Refusal(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
+    try:
+        cx.open_task(handler.db, comp, handler.member, task, datetime.now(timezone.utc))
+        return cx.task_files(handler.settings["data_dir"], slug, task)
+    except ex.ExchangeRefused as r:
+        raise Refusal(r.status, r.code, r.zh, r.en)
+
+
+class CompetitionTasksHandler(ExchangeHandler):
+    """GET /exchange/competitions: the tasks of the open phase of every competition she joined, with her
+    submissions."""
+
+    @requires("custom:jinguo:learn")
+    async def get(self) -> None:
+        rows = cx.her_tasks(self.db, self.settings["data_dir"], self.member,
+                            datetime.now(timezone.utc)) if self.member else []
+        self.write_json({"tasks": rows})
+
+
+class CompetitionReleaseHandler(ExchangeHandler):
+    """GET /exchange/competitions/SLUG/tasks/TASK/release: the task's released files, {path: base64}."""
+
+    @requires("custom:jinguo:learn")
+    async def get(self, slug: str, task: str) -> None:
+        self.write_json({"competition": slug, "task": task, "files": _competition_task(self, slug, task)})
+
+
+class TaskDownload(BaseHandler):
+    """GET competitions/SLUG/tasks/TASK/download (her competition page's link): the task's notebook, or a zip
+    when the task has more files than one notebook."""
+
+    @requires("custom:jinguo:learn")
+    async def get(self, slug: str, task: str) -> None:
+        files = _competition_task(self, slug, task)
+        if len(files) == 1:
+            (name, data), = files.items()
+            body, kind = b64decode(data), "application/x-ipynb+json"
+        else:
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+                for rel, data in files.items():
+                    z.writestr(f"{task}/{rel}", b64decode(data))
+            name, body, kind = f"{task}.zip", out.getvalue(), "application/zip"
+        self.set_header("Content-Type", kind)
+        self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(name)}")
+        self.finish(body)
+
+
 ROUTES = [
     (r"api/exchange/assignments", AssignmentsHandler),
     (r"api/exchange/courses/([^/]+)/assignments/([^/]+)/release", ReleaseHandler),
@@ -187,4 +272,9 @@ ROUTES = [
     (r"api/exchange/feedback", FeedbackListHandler),
     (r"api/exchange/submissions/(\d+)", SubmissionHandler),
     (r"api/exchange/submissions/(\d+)/feedback", FeedbackHandler),
+    (r"api/exchange/lessons", LessonsHandler),
+    (r"api/exchange/courses/([^/]+)/lessons/files", LessonFilesHandler),
+    (r"api/exchange/competitions", CompetitionTasksHandler),
+    (r"api/exchange/competitions/([^/]+)/tasks/([^/]+)/release", CompetitionReleaseHandler),
+    (r"competitions/([^/]+)/tasks/([^/]+)/download", TaskDownload),
 ]

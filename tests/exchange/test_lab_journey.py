@@ -1,5 +1,6 @@
 """ONE browser journey in JupyterLab, her own server as her own Unix account: the Assignments tab lists both her
-courses, she fetches, works, submits, sees it submitted and then her score; her course page shows it too."""
+courses under their titles, she fetches the lessons (讲义) and an assignment, works, submits, sees it submitted
+and then her score, in Beijing time; her course page shows it too."""
 from __future__ import annotations
 
 import json
@@ -38,21 +39,29 @@ def test_assignments_tab_fetch_submit_and_score(courses, browser, artifacts):
     released.locator(".list_item").first.wait_for(timeout=60_000)
     page.click("#course_list_dropdown")
     courses_listed = page.locator("#course_list").inner_text()
-    assert "office-data" in courses_listed and "rights" in courses_listed  # both her courses
-    page.locator("#course_list >> text=office-data").click()
-    row = released.locator(".list_item", has_text="sums")
+    assert "办公数据处理入门" in courses_listed and "女职工权益与普法" in courses_listed  # her courses, by title
+    page.locator("#course_list >> text=办公数据处理入门").click()
+    row = released.locator(".list_item", has_text="合计与平均")
     row.wait_for(timeout=30_000)
     shot(page, artifacts, "exchange", "01-assignments-tab")
 
+    released.locator(".list_item", has_text="讲义").locator("button", has_text="获取").click()  # the lessons
+    panel.locator("#fetched_assignments_list .list_item", has_text="讲义").first.wait_for(timeout=60_000)
+    lessons = courses.home_root / WHO / "office-data" / "讲义"
+    assert (lessons / "01-basics.ipynb").is_file() and (lessons / "02-csv.ipynb").is_file()
+    assert (lessons / "teams.csv").is_file()  # and the data they read
+    row = released.locator(".list_item", has_text="合计与平均")
+    row.wait_for(timeout=30_000)
+
     row.locator("button", has_text="获取").click()
-    fetched = panel.locator("#fetched_assignments_list .list_item", has_text="sums").first
+    fetched = panel.locator("#fetched_assignments_list .list_item", has_text="合计与平均").first
     fetched.wait_for(timeout=60_000)
     assert (courses.home_root / WHO / "office-data" / "sums" / "output.csv").is_file()
     _write_as_her(courses, "office-data/sums/sums.ipynb", json.dumps(solved(courses, "office-data", "sums")))
     shot(page, artifacts, "exchange", "02-fetched")
 
     fetched.locator("button", has_text="提交").first.click()
-    submitted = panel.locator("#submitted_assignments_list .list_item", has_text="sums").first
+    submitted = panel.locator("#submitted_assignments_list .list_item", has_text="合计与平均").first
     submitted.wait_for(timeout=60_000)
     shot(page, artifacts, "exchange", "03-submitted")
 
@@ -67,6 +76,7 @@ def test_assignments_tab_fetch_submit_and_score(courses, browser, artifacts):
         page.click("#refresh_assignments_list")
         page.wait_for_timeout(1000)
     assert score in panel.inner_text()
+    assert "（北京时间）" in panel.inner_text() and " UTC" not in panel.inner_text()
     shot(page, artifacts, "exchange", "04-score-in-lab")
 
     panel.locator("#submitted_assignments_list button", has_text="获取反馈").first.click()
