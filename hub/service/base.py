@@ -148,10 +148,24 @@ class APIHandler(BaseHandler):
         raise Refusal(403, "not_logged_in", "请先登录", "Log in first")
 
     def check_xsrf_cookie(self) -> None:
-        # Token-authenticated calls (widgets) carry no cookie; cookie-authenticated ones are checked.
-        if self.request.headers.get("Authorization"):
-            return
-        super().check_xsrf_cookie()
+        # Tornado asks this before anyone knows who is calling, and the hub's cookie login asks it too; the answer
+        # waits for prepare(), when the hub has said whether her token or her cookie authenticated the request.
+        if getattr(self, "_identity_known", False):
+            super().check_xsrf_cookie()  # JupyterHub's check: skipped only when the token itself authenticated
+
+    def prepare(self) -> None:
+        """A state-changing call authenticated by her cookie must carry the _xsrf token; one authenticated by an
+        API token (widgets, her server) needs none. A mere ``Authorization`` header is not a token that
+        authenticated anything: with a bogus one, the cookie is what identifies her, and the check applies."""
+        user = self.current_user  # the hub decides: a valid token sets _token_authenticated, else the cookie
+        self._identity_known = True
+        if user is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            try:
+                self.check_xsrf_cookie()
+            except web.HTTPError:
+                raise Refusal(403, "xsrf", "请求缺少有效的安全令牌（_xsrf）：请刷新页面后重试；从其他网站发来的请求不被接受",
+                              "The request lacks a valid _xsrf token: reload the page and try again; requests sent "
+                              "from other sites are refused") from None
 
     def json_body(self) -> dict[str, Any]:
         try:
