@@ -101,6 +101,7 @@ class CompetitionPage(CompetitionBase):
                          public=public, final=final, division=division, divisions=divisions, joined=joined,
                          decision=decision, history=history, public_pending=public_pending,
                          public_note=PUBLIC_SCORE_NOTE, local=local_time(spec), done=self.get_argument("done", ""),
+                         closed_phase=next((p for p in reversed(spec.phases) if p.closes_at <= now), None),
                          **zone_labels(spec))
 
     @requires("custom:jinguo:learn")

@@ -51,6 +51,8 @@ def test_between_phases_the_page_says_closed_and_when_the_next_opens(hub, tmp_pa
     assert f"决赛将于 {opens:%Y-%m-%d %H:%M}（北京时间）开始" in text_of(html, "next-phase")
     joined = text_of(html, "is-joined")
     assert "提交按钮" not in joined and "Submit 小部件" not in joined and "决赛开始后" in joined
+    looking_ahead = her_page(hub, "worker30", "wording-between", "?phase=final")  # the closed one is still named
+    assert "初赛已结束" in text_of(looking_ahead, "phase-closed")
 
 
 def test_after_the_last_phase_the_page_says_the_competition_has_ended(hub, tmp_path):
