@@ -48,12 +48,21 @@ def in_division(member: Member, spec: Competition, key: str) -> bool:
     return False
 
 
-def division_title(spec: Competition, key: str, names: Mapping[str, str] | None = None) -> str:
-    """A Chinese title for a board key; ``names`` maps codes (zhejiang) to names (浙江省)."""
+def division_title(spec: Competition, key: str,
+                   names: Mapping[str, str] | Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """A Chinese title for a board key, as people read it: ``地区分榜·浙江省``, never the code ``zhejiang``.
+    ``names`` maps each split field to its codes' names (``{"region": {"zhejiang": "浙江省"}}``, what the hub
+    reads from its reference tables), or is one flat code → name mapping; an unknown code is shown as it is."""
     if key == OVERALL:
         return spec.board.overall_title
     base, _, value = key.partition(":")
     for division in spec.divisions:
         if division.key == base:
-            return f"{division.title}·{(names or {}).get(value, value)}" if value else division.title
+            if not value:
+                return division.title
+            names = names or {}
+            nested = any(isinstance(v, Mapping) for v in names.values())
+            table = names.get(division.split_by or "", {}) if nested else names
+            label = table.get(value, value) if isinstance(table, Mapping) else value
+            return f"{division.title}·{label}"
     raise KeyError(key)

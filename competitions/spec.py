@@ -422,7 +422,8 @@ def dump_competition(spec: Competition) -> str:
     import yaml
 
     class Dumper(yaml.SafeDumper):
-        pass
+        def ignore_aliases(self, data: Any) -> bool:
+            return True  # the spec loader refuses anchors and aliases (yamlspec.PlainLoader): write every value out
 
     Dumper.add_representer(str, lambda d, v: d.represent_scalar(
         "tag:yaml.org,2002:str", v, style="|" if "\n" in v else None))

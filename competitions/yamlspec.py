@@ -1,6 +1,9 @@
 """Load a YAML spec into a pydantic model, reporting every problem with its field path and line.
 
-Shared by competition and nomination specs: one loader, one error format.
+Shared by competition, nomination and survey specs: one loader, one error format. Specs are uploaded by people,
+so the loader takes only plain YAML: anchors and aliases (the "billion laughs" of a few hundred bytes that expand
+into billions of nodes), more than ``MAX_NODES`` nodes or nesting deeper than ``MAX_DEPTH`` are refused with a
+problem a person can act on, before anything is built.
 """
 from __future__ import annotations
 
@@ -34,6 +37,57 @@ class SpecError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+MAX_NODES = 50_000  # the largest shipped spec has a few hundred; a file past this is not a spec
+MAX_DEPTH = 40  # specs nest a handful of levels; deeper is a file built to exhaust the parser's recursion
+
+
+class _Refused(yaml.YAMLError):
+    """A well-formed YAML file that the spec loader still will not build, with the reason in both languages."""
+
+    def __init__(self, mark: yaml.Mark | None, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.mark, self.zh, self.en = mark, zh, en
+
+
+class PlainLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without anchors and aliases, and with a bound on nodes and nesting: the composed
+    tree is never bigger than the text, so loading costs what the file's size says."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(event.start_mark,
+                           "不支持 YAML 的锚点和别名（& 和 *）：请把内容直接写出来",
+                           "YAML anchors and aliases (& and *) are not accepted: write the content out in full")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(event.start_mark, f"文件的条目太多（超过 {MAX_NODES} 个），不像是一份规则文件",
+                           f"the file has too many entries (over {MAX_NODES}); it is not a spec file")
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(event.start_mark, f"嵌套层次太深（超过 {MAX_DEPTH} 层）",
+                           f"nested too deeply (over {MAX_DEPTH} levels)")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The composed tree (for line numbers) and the plain data of one YAML document, through PlainLoader.
+    Raises yaml.YAMLError; a refusal of PlainLoader carries ``zh`` and ``en``."""
+    loader = PlainLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def _node_lines(node: yaml.Node, prefix: tuple = (), out: dict | None = None) -> dict[tuple, int]:
@@ -94,13 +148,14 @@ def load_spec(model: type[M], text: str | bytes, filename: str = "<spec>") -> M:
         except UnicodeDecodeError:
             raise SpecError([Problem("", None, "文件不是 UTF-8 编码", "file is not UTF-8 encoded")])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
+        node, data = parse_yaml(text)
+    except _Refused as exc:
+        raise SpecError([Problem("", exc.mark.line + 1 if exc.mark else None, exc.zh, exc.en)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise SpecError([Problem("", line, f"YAML 语法错误：{getattr(exc, 'problem', exc)}",
-                                 f"YAML syntax error: {getattr(exc, 'problem', exc)}")])
+                                 f"YAML syntax error: {getattr(exc, 'problem', exc)}")]) from None
     if node is None or not isinstance(data, dict):
         raise SpecError([Problem("", 1, "文件为空或不是键值映射", "file is empty or not a mapping")])
     lines = _node_lines(node)

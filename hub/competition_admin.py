@@ -189,28 +189,37 @@ def rescore(session: Session, comp: Competition, task: str, actor: str, reason: 
     return [sub.id for sub, _ in rows]
 
 
-def results_xlsx(lb: core.Leaderboard, spec: core.Competition, members: dict[int, Member], title: str) -> bytes:
-    """One sheet per board division (overall first): rank, name, unit, region, industry, form, scores."""
+def results_xlsx(lb: core.Leaderboard, spec: core.Competition, members: dict[int, Member], title: str,
+                 names: dict[str, dict[str, str]] | None = None) -> bytes:
+    """One sheet per board division (overall first), named as people read it (地区分榜·浙江省, with ``names`` from
+    hub.competition_boards.division_names): rank, name, unit, region, industry, form, scores, when reached
+    (Beijing time). Every text is written as text (hub.xlsx): a name like "=HYPERLINK(...)" is never a formula."""
+    from zoneinfo import ZoneInfo
+
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from hub import xlsx
+
+    zone = ZoneInfo(spec.timezone)
     wb = Workbook()
     wb.remove(wb.active)
     tasks = [t.assignment for p in spec.phases if p.key == lb.phase for t in p.tasks]
     for division in [core.OVERALL, *[d for d in lb.divisions() if d != core.OVERALL]]:
-        name = "总榜" if division == core.OVERALL else core.division_title(spec, division)
-        ws = wb.create_sheet(name[:31])
-        ws.append([f"{title} · {name} · {'最终榜 private' if lb.kind == 'private' else '公开榜 public'}"])
-        ws.append(["名次 rank", "姓名 name", "用户名 username", "基层工会 unit", "区域 region", "行业 industry",
-                   "用工形式 employment form", "总分 total", *tasks, "提交次数 submissions", "达到时间 reached at"])
+        name = "总榜" if division == core.OVERALL else core.division_title(spec, division, names)
+        ws = wb.create_sheet(xlsx.sheet_title(wb, name))
+        xlsx.append(ws, [f"{title} · {name} · {'最终榜 private' if lb.kind == 'private' else '公开榜 public'}"])
+        xlsx.append(ws, ["名次 rank", "姓名 name", "用户名 username", "基层工会 unit", "区域 region", "行业 industry",
+                         "用工形式 employment form", "总分 total", *tasks, "提交次数 submissions",
+                         f"达到时间 reached at（{'北京时间' if spec.timezone == 'Asia/Shanghai' else spec.timezone}）"])
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for row in lb.page(division, 0, lb.size(division)):
             m = members.get(row.member)
-            ws.append([row.rank, m.real_name if m else "", m.username if m else "", m.org_unit.name if m else "",
-                       m.region.name if m else "", m.industry.name if m else "", m.employment_form.name if m else "",
-                       row.total, *[row.scores.get(t) for t in tasks], row.submissions,
-                       row.reached_at.isoformat()])
+            xlsx.append(ws, [row.rank, m.real_name if m else "", m.username if m else "", m.org_unit.name if m else "",
+                             m.region.name if m else "", m.industry.name if m else "",
+                             m.employment_form.name if m else "", row.total, *[row.scores.get(t) for t in tasks],
+                             row.submissions, row.reached_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")])
         ws.freeze_panes = "A3"
     out = io.BytesIO()
     wb.save(out)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from tornado.ioloop import IOLoop
 
 import competitions as core
-from hub.orm import Competition, Disqualification, Grade, Member, Submission, aware
+from hub.orm import (Competition, Disqualification, EmploymentForm, Grade, Industry, Member, Region, Submission,
+                     aware)
 
 Key = tuple[int, str, str]  # competition id, phase key, "public" | "private"
 
@@ -57,6 +58,36 @@ def score_record(spec: core.Competition, sub: Submission, grade: Grade | None) -
         public, private = core.split_score(spec, phase, task, cells_of(grade))
     return core.ScoreRecord(member=sub.member_id, task=sub.task, phase=phase.key, public_score=public,
                             private_score=private, submitted_at=at, status=sub.status, id=sub.id)
+
+
+def shown_score(spec: core.Competition, sub: Submission, grade: Grade | None, now: datetime, *,
+                full: bool = False) -> dict[str, Any]:
+    """One submission's score as a competitor may see it at ``now``: until its phase closes, only the public score
+    (on the public board's scale, the task's max score), since the score over every hidden test is what the
+    private board ranks by; once the phase has closed (or for an organizer, ``full``), the score over all tests.
+    ``{"score", "max_score", "board": "public" | "private"}``; scores are None until graded."""
+    at = aware(sub.received_at)
+    phase = spec.phase_at(at)
+    task = phase.task(sub.task) if phase else None
+    if full or (phase is not None and core.private_visible(phase, now)):
+        return {"score": grade.score if grade else None, "max_score": grade.max_score if grade else None,
+                "board": "private"}
+    if grade is None or phase is None or task is None:
+        return {"score": None, "max_score": task.max_score if task else None, "board": "public"}
+    record = score_record(spec, sub, grade)  # as the public board computes it, so the two always agree
+    return {"score": record.public_score if record else None, "max_score": task.max_score, "board": "public"}
+
+
+PUBLIC_SCORE_NOTE = ("这是公开榜得分（部分测试）；全部测试的最终得分在本阶段结束后公布",
+                     "This is your public score (some of the tests); the final score over all tests is shown after "
+                     "the phase closes")
+
+
+def division_names(session: Session) -> dict[str, dict[str, str]]:
+    """The Chinese names of every code a division can be split by (the reference tables, hub/data/reference.yaml),
+    by split field: what competitions.division_title needs to say 地区分榜·浙江省 instead of ·zhejiang."""
+    return {field: dict(session.execute(select(model.code, model.name)).all())
+            for field, model in (("region", Region), ("industry", Industry), ("employment_form", EmploymentForm))}
 
 
 class BoardCache:
@@ -119,8 +150,9 @@ class BoardCache:
                 lb.add(record)
 
 
-def board_json(lb: core.Leaderboard, privacy: Any, division: str, offset: int, limit: int, viewer: Any) -> dict:
-    """A page of a board as the Leaderboard widget reads it."""
+def board_json(lb: core.Leaderboard, privacy: Any, division: str, offset: int, limit: int, viewer: Any,
+               division_title: str | None = None) -> dict:
+    """A page of a board as the Leaderboard widget reads it; ``division_title`` is the board's name for people."""
     rows = lb.page(division, offset, limit)
     entries = []
     for row in rows:
@@ -129,5 +161,6 @@ def board_json(lb: core.Leaderboard, privacy: Any, division: str, offset: int, l
                         "score": shown["total"], "submissions": shown["submissions"],
                         "reached_at": shown["reached_at"], "me": shown["me"]})
     mine = lb.rank_of(viewer, division) if viewer is not None else None
-    return {"board": lb.kind, "division": division, "frozen": lb.cutoff is not None, "total": lb.size(division),
+    return {"board": lb.kind, "division": division, "division_title": division_title or division,
+            "frozen": lb.cutoff is not None, "total": lb.size(division),
             "entries": entries, "me": {"rank": mine.rank, "score": mine.total} if mine else None}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 import competitions as core
 from hub.competition_admin import context_for
-from hub.competition_boards import core_member, spec_of
+from hub.competition_boards import core_member, shown_score, spec_of
 from hub.course_exchange import ExchangeRefused, folder_files
 from competitions.spec import Phase
 from hub.orm import Competition, CompetitionEntry, Grade, Member, Submission, aware
@@ -98,8 +98,9 @@ def her_tasks(session: Session, data_dir: str | Path, member: Member, now: datet
                 .where(Submission.competition_id == comp.id, Submission.member_id == member.id)
                 .order_by(Submission.id)):
             subs.setdefault(sub.task, []).append(
+                # until the phase closes she sees her public score only (the private board's is over every test)
                 {"id": sub.id, "received_at": aware(sub.received_at).isoformat(), "status": sub.status,
-                 "score": grade.score if grade else None, "max_score": grade.max_score if grade else None,
+                 **{k: v for k, v in shown_score(spec, sub, grade, now).items() if k != "board"},
                  "message": sub.message})
         for t in phase.tasks:
             out.append({"competition": comp.slug, "title": spec.title, "task": t.assignment,

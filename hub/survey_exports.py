@@ -57,6 +57,8 @@ def write_xlsx(spec: SurveySpec, res: SurveyResults, generated_at: datetime) -> 
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from hub import xlsx
+
     wb = Workbook()
     ws = wb.active
     ws.title = "问卷结果"
@@ -68,7 +70,7 @@ def write_xlsx(spec: SurveySpec, res: SurveyResults, generated_at: datetime) -> 
     titles = {f"{q.id}. {q.text}" for q in res.questions}
     for r, row in enumerate(head + _rows(spec, res), 1):
         for c, value in enumerate(row, 1):
-            ws.cell(r, c, value)
+            xlsx.put(ws, r, c, value)  # answers and labels are people's text: written as text, never a formula
             if c <= 2:
                 widths[c - 1] = max(widths[c - 1], min(_width(str(value)), 60))
         if r > len(head) and row and row[0] in titles:

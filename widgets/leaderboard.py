@@ -40,7 +40,8 @@ class Leaderboard(w.VBox):
             return
         self.data = data
         name = BOARDS.get(data.get("board") or self.board, data.get("board") or self.board)
-        where = f"（{_ui.esc(data['division'])}）" if data.get("division") else ""
+        where = data.get("division_title") or data.get("division")  # 地区分榜·浙江省, not region:zhejiang
+        where = f"（{_ui.esc(where)}）" if where else ""
         header = f'<div class="jinguo-title">排行榜 · {_ui.esc(name)}{where}</div><div>共 {int(data.get("total") or 0)} 人上榜</div>'
         if data.get("frozen"):
             header += _ui.msg("info", "榜单已冻结：此后提交的成绩在比赛结束后公布。")

@@ -61,26 +61,28 @@ def write_xlsx(tables: Sequence[Table], path: Path | str, scope: ReportScope | N
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from hub import xlsx
+
     scope = scope or ReportScope()
     stamp = _generated(generated_at or _now())
     wb = Workbook()
     wb.remove(wb.active)
     header_fill = PatternFill("solid", fgColor="F3D9E3")
     for table in tables:
-        # Sheet names: at most 31 characters and none of []:*?/\ (Excel's rule).
-        ws = wb.create_sheet(title="".join(c for c in table.title_zh if c not in "[]:*?/\\")[:31])
-        ws.cell(1, 1, f"{REPORT_TITLE} · {table.title_zh} / {table.title_en}").font = Font(bold=True, size=14)
-        ws.cell(2, 1, f"{scope.describe()} · {stamp}")
-        ws.cell(3, 1, "；".join(table.notes))
+        # Every text through hub.xlsx: a unit or region named "=..." stays text, never a formula.
+        ws = wb.create_sheet(title=xlsx.sheet_title(wb, table.title_zh))
+        xlsx.put(ws, 1, 1, f"{REPORT_TITLE} · {table.title_zh} / {table.title_en}").font = Font(bold=True, size=14)
+        xlsx.put(ws, 2, 1, f"{scope.describe()} · {stamp}")
+        xlsx.put(ws, 3, 1, "；".join(table.notes))
         widths = [_display_width(c) for c in table.columns]
         for col, name in enumerate(table.columns, 1):
-            cell = ws.cell(HEADER_ROW, col, name)
+            cell = xlsx.put(ws, HEADER_ROW, col, name)
             cell.font, cell.fill = Font(bold=True), header_fill
             cell.alignment = Alignment(horizontal="center", vertical="center")
         for r, row in enumerate(table.rows, HEADER_ROW + 1):
             for col, value in enumerate(row, 1):
                 percent = col - 1 in table.percent_columns
-                cell = ws.cell(r, col, "—" if value is None else value)
+                cell = xlsx.put(ws, r, col, "—" if value is None else value)
                 if percent and value is not None:
                     cell.number_format = "0.0%"
                 widths[col - 1] = max(widths[col - 1], _display_width(_cell_text(value, percent)))

@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from jupyterhub.services.auth import HubOAuthenticated
 from sqlalchemy.orm import Session
 from tornado import web
+from tornado.ioloop import IOLoop
 
 from competitions.yamlspec import SpecError
 from hub.db import _sessionmaker
@@ -38,6 +39,12 @@ _GENERIC = {
     413: ("too_large", "文件太大", "Too large"),
     500: ("server_error", "服务器出错了，请稍后再试；数据没有丢失", "Server error; nothing was lost, try again later"),
 }
+
+
+def check_spec_size(text: str | bytes) -> None:
+    if len(text) > SPEC_MAX_BYTES:
+        raise Refusal(413, "too_large", "文件太大（不能超过 1 MB），请确认选的是 YAML 文件",
+                      "File too large (max 1 MB); is it the YAML file?")
 
 
 def requires(*scopes: str) -> Callable:
@@ -89,22 +96,32 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         user = self.current_user
         return bool(user and self.hub_auth.check_scopes({scope}, user))
 
-    def create_from_spec(self, create: Callable[[str | bytes, str], Any], again: Callable[[list, str], None],
-                         refused: tuple[type[Exception], ...]) -> Any | None:
+    async def off_loop(self, work: Callable[..., Any], *args: Any) -> Any:
+        """``work(*args)`` in a worker thread while the web loop answers everyone else: for CPU work on what a
+        person uploaded (parsing YAML is pure Python). The handler waits, so its session is used by one thread
+        at a time."""
+        return await IOLoop.current().run_in_executor(None, work, *args)
+
+    def spec_text(self, field: str) -> str | bytes:
+        """A posted YAML field, refused when it is larger than any spec (1 MB) before anything parses it."""
+        text = self.get_body_argument(field, "")
+        check_spec_size(text)
+        return text
+
+    async def create_from_spec(self, create: Callable[[str | bytes, str], Any], again: Callable[[list, str], None],
+                               refused: tuple[type[Exception], ...]) -> Any | None:
         """The YAML an organizer pasted (``spec_yaml``) or uploaded (``spec_file``, templates/_spec_form.html), given to
-        ``create(text, filename)`` and committed. A SpecError stores nothing and calls ``again(problems, text)`` to
-        show the form again with every problem (400); a ``refused`` exception (status, code, zh, en) is a Refusal.
-        Returns what ``create`` made, or None when it showed the problems."""
+        ``create(text, filename)`` off the web loop and committed. A SpecError stores nothing and calls
+        ``again(problems, text)`` to show the form again with every problem (400); a ``refused`` exception (status,
+        code, zh, en) is a Refusal. Returns what ``create`` made, or None when it showed the problems."""
         upload = self.request.files.get("spec_file")
         if upload and upload[0]["body"]:
             text, filename = upload[0]["body"], upload[0]["filename"]
+            check_spec_size(text)
         else:
-            text, filename = self.get_body_argument("spec_yaml", ""), "<表单 form>"
-        if len(text) > SPEC_MAX_BYTES:
-            raise Refusal(413, "too_large", "文件太大（不能超过 1 MB），请确认选的是 YAML 文件",
-                          "File too large (max 1 MB); is it the YAML file?")
+            text, filename = self.spec_text("spec_yaml"), "<表单 form>"
         try:
-            row = create(text, filename)
+            row = await self.off_loop(create, text, filename)
             self.db.commit()
             return row
         except SpecError as exc:
@@ -148,10 +165,24 @@ class APIHandler(BaseHandler):
         raise Refusal(403, "not_logged_in", "请先登录", "Log in first")
 
     def check_xsrf_cookie(self) -> None:
-        # Token-authenticated calls (widgets) carry no cookie; cookie-authenticated ones are checked.
-        if self.request.headers.get("Authorization"):
-            return
-        super().check_xsrf_cookie()
+        # Tornado asks this before anyone knows who is calling, and the hub's cookie login asks it too; the answer
+        # waits for prepare(), when the hub has said whether her token or her cookie authenticated the request.
+        if getattr(self, "_identity_known", False):
+            super().check_xsrf_cookie()  # JupyterHub's check: skipped only when the token itself authenticated
+
+    def prepare(self) -> None:
+        """A state-changing call authenticated by her cookie must carry the _xsrf token; one authenticated by an
+        API token (widgets, her server) needs none. A mere ``Authorization`` header is not a token that
+        authenticated anything: with a bogus one, the cookie is what identifies her, and the check applies."""
+        user = self.current_user  # the hub decides: a valid token sets _token_authenticated, else the cookie
+        self._identity_known = True
+        if user is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            try:
+                self.check_xsrf_cookie()
+            except web.HTTPError:
+                raise Refusal(403, "xsrf", "请求缺少有效的安全令牌（_xsrf）：请刷新页面后重试；从其他网站发来的请求不被接受",
+                              "The request lacks a valid _xsrf token: reload the page and try again; requests sent "
+                              "from other sites are refused") from None
 
     def json_body(self) -> dict[str, Any]:
         try:

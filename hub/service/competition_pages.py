@@ -11,7 +11,8 @@ from tornado.ioloop import IOLoop
 
 import competitions as core
 from hub import competition_admin as admin
-from hub.competition_boards import board_json, core_member, spec_of
+from hub.competition_boards import (PUBLIC_SCORE_NOTE, board_json, core_member, division_names, shown_score,
+                                    spec_of)
 from hub.orm import (Competition, CompetitionEntry, Disqualification, EmploymentForm, Grade, Industry, Member,
                      MemberStatus, OrgUnit, Region, Submission, aware)
 from hub.service.base import BaseHandler, Refusal, requires
@@ -23,6 +24,13 @@ def local_time(spec: core.Competition):
     """Times shown as the competition's organizers and competitors read them: in its own time zone."""
     zone = ZoneInfo(spec.timezone)
     return lambda when, fmt="%Y-%m-%d %H:%M": aware(when).astimezone(zone).strftime(fmt)
+
+
+def zone_labels(spec: core.Competition) -> dict[str, str]:
+    """What the times on her page are, in words: 北京时间 for China's zone, else the zone's name."""
+    if spec.timezone in ("Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC"):
+        return {"tz_label": "北京时间", "tz_label_en": "Beijing time"}
+    return {"tz_label": spec.timezone, "tz_label_en": spec.timezone}
 
 
 def _now() -> datetime:
@@ -80,14 +88,21 @@ class CompetitionPage(CompetitionBase):
             joined = self.db.scalar(select(CompetitionEntry.id).where(
                 CompetitionEntry.competition_id == row.id, CompetitionEntry.member_id == member.id)) is not None
             decision = core.eligibility(core_member(member), spec, admin.context_for(self.db, row, member))
-            history = self.db.execute(select(Submission, Grade).outerjoin(Grade, Grade.submission_id == Submission.id)
-                                      .where(Submission.competition_id == row.id, Submission.member_id == member.id)
-                                      .order_by(Submission.received_at.desc())).all()
+            # Her scores as she may see them now: public only until each submission's phase closes (issue 15).
+            history = [(sub, shown_score(spec, sub, grade, now)) for sub, grade in self.db.execute(
+                select(Submission, Grade).outerjoin(Grade, Grade.submission_id == Submission.id)
+                .where(Submission.competition_id == row.id, Submission.member_id == member.id)
+                .order_by(Submission.received_at.desc())).all()]
+        names = division_names(self.db)
         divisions = [(core.OVERALL, "总榜 overall")] + [
-            (k, core.division_title(spec, k)) for k in public_lb.divisions() if k != core.OVERALL]
+            (k, core.division_title(spec, k, names)) for k in public_lb.divisions() if k != core.OVERALL]
+        public_pending = any(s["board"] == "public" and s["score"] is not None for _, s in history)
         self.render_page("competition.html", row=row, spec=spec, clock=core.clock(spec, now), phase=phase,
                          public=public, final=final, division=division, divisions=divisions, joined=joined,
-                         decision=decision, history=history, local=local_time(spec), done=self.get_argument("done", ""))
+                         decision=decision, history=history, public_pending=public_pending,
+                         public_note=PUBLIC_SCORE_NOTE, local=local_time(spec), done=self.get_argument("done", ""),
+                         closed_phase=next((p for p in reversed(spec.phases) if p.closes_at <= now), None),
+                         **zone_labels(spec))
 
     @requires("custom:jinguo:learn")
     async def post(self, slug: str) -> None:
@@ -188,7 +203,7 @@ class ResultsExport(CompetitionBase):
         spec, phase, kind, lb = self.deciding_board(row, now)
         ids = [r.member for r in lb.page(core.OVERALL, 0, lb.size())]
         members = {m.id: m for m in self.db.scalars(select(Member).where(Member.id.in_(ids)))} if ids else {}
-        data = admin.results_xlsx(lb, spec, members, f"{spec.title} · {phase.title}")
+        data = admin.results_xlsx(lb, spec, members, f"{spec.title} · {phase.title}", division_names(self.db))
         self.set_header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         self.set_header("Content-Disposition", f'attachment; filename="{slug}-{phase.key}-{kind}.xlsx"')
         self.finish(data)
@@ -204,15 +219,24 @@ class NewCompetitionPage(BaseHandler):
 
     @requires("custom:jinguo:organize")
     async def post(self) -> None:
-        text = self.get_body_argument("spec", "")
-        try:
+        text = self.spec_text("spec")
+        open_it, actor, reason = (self.get_body_argument("action", "check") == "open", self.current_user["name"],
+                                  self.get_body_argument("reason", ""))
+
+        def check_and_open() -> core.Competition:  # YAML parsing is pure Python: off the web loop (issue 15)
             spec = core.load_competition(text, "competition.yaml")
+            if open_it:
+                admin.publish(self.db, text, "organizer-page", actor, reason)
+            return spec
+
+        try:
+            spec = await self.off_loop(check_and_open)
         except core.SpecError as exc:
+            self.db.rollback()
             self.set_status(400)
             return self.render_page("competition_new.html", text=text, problems=exc.problems, checked=True)
-        if self.get_body_argument("action", "check") != "open":
+        if not open_it:
             return self.render_page("competition_new.html", text=text, problems=[], checked=True, spec=spec)
-        admin.publish(self.db, text, "organizer-page", self.current_user["name"], self.get_body_argument("reason", ""))
         self.db.commit()
         self.redirect(f"{self.settings['prefix']}competitions/{spec.slug}/manage?done=open")
 

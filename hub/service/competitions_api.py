@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 import competitions as core
 from hub.competition_admin import context_for
-from hub.competition_boards import board_json, core_member, spec_of
+from hub.competition_boards import (PUBLIC_SCORE_NOTE, board_json, core_member, division_names, shown_score,
+                                    spec_of)
 from hub.orm import Competition, Grade, Submission, aware
 from hub.service.base import APIHandler, Refusal, requires
 from hub.service.competition_pages import shown_phase
@@ -98,9 +99,16 @@ class SubmissionHandler(CompetitionHandler):
         if sub is None or sub.competition_id != row.id or not (own or self.can("custom:jinguo:organize")):
             raise Refusal(404, "submission_not_found", "找不到这次提交", "Submission not found")
         grade = self.db.scalar(select(Grade).where(Grade.submission_id == sub.id))
+        # Before her phase closes she sees her public score only; the score over every test decides the private
+        # board, so it stays with the organizers until the close (issue 15).
+        shown = shown_score(spec_of(row), sub, grade, datetime.now(timezone.utc), full=not own)
+        message, note = sub.message or "", None
+        if shown["board"] == "public" and sub.status == "graded":  # the Submit widget shows the message
+            note = {"zh": PUBLIC_SCORE_NOTE[0], "en": PUBLIC_SCORE_NOTE[1]}
+            message = "；".join(m for m in (message, note["zh"]) if m)
         self.write_json({"id": sub.id, "task": sub.task, "status": sub.status, "sha256": sub.sha256,
-                         "score": grade.score if grade else None, "max_score": grade.max_score if grade else None,
-                         "message": sub.message, "created_at": aware(sub.received_at).isoformat()})
+                         "score": shown["score"], "max_score": shown["max_score"], "board": shown["board"],
+                         "score_note": note, "message": message, "created_at": aware(sub.received_at).isoformat()})
 
 
 class LeaderboardHandler(CompetitionHandler):
@@ -125,7 +133,11 @@ class LeaderboardHandler(CompetitionHandler):
         lb = self.settings["boards"].board(self.db, row, spec, phase.key, kind, now)
         division = self.get_argument("division", core.OVERALL)
         viewer = self.member.id if self.member else None
-        data = board_json(lb, spec.privacy, division, offset, limit, viewer)
+        try:
+            title = core.division_title(spec, division, division_names(self.db))
+        except KeyError:
+            title = division
+        data = board_json(lb, spec.privacy, division, offset, limit, viewer, title)
         self.write_json({**data, "phase": phase.key})
 
 

@@ -93,7 +93,7 @@ class RoundsPage(NominationPage):
 
     @requires(ORGANIZE)
     async def post(self) -> None:
-        row = self.create_from_spec(
+        row = await self.create_from_spec(
             lambda text, filename: nominations.create_round(self.db, text, self.current_user["name"], filename),
             lambda problems, text: self.render_list(problems=problems, text=text),
             refused=(nominations.NominationRefused,))

@@ -49,9 +49,9 @@ class SurveysPage(SurveyPage):
 
     @requires(ORGANIZE)
     async def post(self) -> None:
-        row = self.create_from_spec(lambda text, _name: surveys.create_survey(self.db, text, self.current_user["name"]),
-                                    lambda problems, text: self.render_list(problems=problems, text=text),
-                                    refused=(surveys.SurveyRefused,))
+        row = await self.create_from_spec(
+            lambda text, _name: surveys.create_survey(self.db, text, self.current_user["name"]),
+            lambda problems, text: self.render_list(problems=problems, text=text), refused=(surveys.SurveyRefused,))
         if row is not None:
             self.redirect(self.url(row.slug, "?done=created"), status=303)
 

@@ -92,11 +92,12 @@ def test_define_join_submit_close_and_the_private_board_decides(hub, browser, ar
 
     # 3. They submit (as the Submit widget does): she of Zhejiang a partial answer first, she of Guangdong a
     #    full one later. The public board (visible test only) ties them and puts the earlier first.
-    a, b = client_for(hub, "worker01"), client_for(hub, "worker05")
+    #    Until the close each sees her public score only; the organizer sees the score over every test.
+    a, b, o = client_for(hub, "worker01"), client_for(hub, "worker05"), client_for(hub, "organizer")
     sa = a.submit(SLUG, "task1", notebook(course, KINDS["partial"]))
-    assert wait_final(a, sa["id"])["score"] == 1.0
+    assert wait_final(a, sa["id"])["score"] == 3.0 and wait_final(o, sa["id"])["score"] == 1.0
     sb = b.submit(SLUG, "task1", notebook(course, KINDS["full"]))
-    assert wait_final(b, sb["id"])["score"] == 3.0
+    assert wait_final(b, sb["id"])["score"] == 3.0 and wait_final(o, sb["id"])["score"] == 3.0
     ann.goto(f"{base}/competitions/{SLUG}")
     assert ann.locator("#history td.status").first.inner_text() == "已评分"
     assert len(board_names(ann, "public-board")) == 2
@@ -115,7 +116,7 @@ def test_define_join_submit_close_and_the_private_board_decides(hub, browser, ar
     org.fill("#rescore-form input[name=reason]", "核对测试后重新评分")
     org.click('#rescore-form button[value="rescore"]')
     org.wait_for_url(re.compile(r"done=rescore"))
-    assert wait_final(a, sa["id"])["score"] == 1.0 and wait_final(b, sb["id"])["score"] == 3.0
+    assert wait_final(o, sa["id"])["score"] == 1.0 and wait_final(o, sb["id"])["score"] == 3.0
     org.fill("#close-form input[name=reason]", "提前完成全部比赛")
     org.click('#close-form button[value="close"]')
     org.wait_for_url(re.compile(r"done=close"))
