@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import platform_client, xsrf
+from tests.courses_hub.conftest import post_form
 from tests.grading.corpus import KINDS, make_course
 from tests.road.test_competition_submissions import notebook, wait_final
 from widgets.client import PlatformError
@@ -68,6 +69,8 @@ def graded(hub, tmp_path_factory):
     path.write_text(spec_yaml(datetime.now(timezone.utc)), encoding="utf-8")
     opened = hub.jinguo("competition", "open", str(path))
     assert opened.returncode == 0, opened.stderr
+    joined = post_form(hub, hub.session(HER), f"competitions/{SLUG}", action="join")  # 报名参赛 on her page
+    assert joined.status_code == 302 and "done=joined" in joined.headers["Location"], joined.text
     her, rival = platform_client(hub, HER), platform_client(hub, RIVAL)
     mine = her.submit(SLUG, "task1", notebook(course, KINDS["partial"]))["id"]
     theirs = rival.submit(SLUG, "task1", notebook(course, KINDS["full"]))["id"]
@@ -98,7 +101,7 @@ def test_before_the_close_she_sees_her_public_score_only_then_the_full_one(hub, 
     assert "score" not in str(her.competition(SLUG))  # phases, tasks and the clock only
     listed = [sub for task in her.get("/exchange/competitions")["tasks"] if task["competition"] == SLUG
               for sub in task["submissions"]]  # what her JupyterLab Assignments tab shows
-    assert listed and {(sub["score"], sub["max_score"]) for sub in listed} == {(PUBLIC, PUBLIC)}, listed
+    assert listed and {(sub["score"], sub["max_score"]) for sub in listed} == {(PUBLIC, PUBLIC)}, her.get("/exchange/competitions")
     with pytest.raises(PlatformError):
         her.submission(SLUG, theirs)  # not hers
 
