@@ -85,7 +85,9 @@ def cmd_user(args: argparse.Namespace) -> int:
             if args.status:
                 q = q.where(Member.status == MemberStatus(args.status))
             for m in s.scalars(q):
-                print(f"{m.username}\t{m.real_name}\t{m.role.value}\t{m.status.value}\t{m.org_unit.name}")
+                # sex last: scripts reading the first five columns keep working
+                print(f"{m.username}\t{m.real_name}\t{m.role.value}\t{m.status.value}\t{m.org_unit.name}\t"
+                      f"{members.sex_label(m.gender)}")
         return 0
     if args.action == "approve":
         with session_scope(platform.db_url) as s:
@@ -95,7 +97,8 @@ def cmd_user(args: argparse.Namespace) -> int:
     password = args.password or os.environ.get("JINGUO_NEW_PASSWORD") or getpass.getpass("密码 / password: ")
     profile = members.read_profile({"username": args.username, "real_name": args.real_name, "unit": args.unit,
                                     "region": args.region, "industry": args.industry,
-                                    "employment_form": args.employment_form, "phone": args.phone or ""})
+                                    "employment_form": args.employment_form, "phone": args.phone or "",
+                                    "gender": args.gender or ""})
     with accounts.hub_session(platform.hub_db_url) as hub:
         accounts.create_account(platform.db_url, hub, profile, password, role=Role(args.role),
                                 status=MemberStatus.approved, actor=actor)
@@ -126,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--industry", default="", help="行业代码 / industry code")
     u.add_argument("--employment-form", dest="employment_form", default="", help="用工形式代码 / employment form")
     u.add_argument("--phone", default="")
+    u.add_argument("--gender", choices=["female", "male"],
+                   help="性别（省略为“未填写”）/ sex (omitted: not given); counted in the share of women")
     u.add_argument("--role", default="learner", choices=["learner", "instructor", "organizer", "admin"])
     u.add_argument("--password", help="密码（省略则提示输入）/ password (prompted if omitted)")
     u.add_argument("--status", choices=["pending", "approved", "rejected", "disabled"], help="list: 按状态筛选")

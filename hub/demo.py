@@ -40,6 +40,15 @@ STAFF = [
 ]
 
 
+# Most demo members are women; these few are men (赵建华 and 李建华, and the administrator), so reports show a real
+# share of women, as on a union platform where the 五一劳动奖章 list holds both.
+DEMO_MEN = frozenset({"admin", "worker07", "worker22"})
+
+
+def demo_sex(username: str) -> str:
+    return "male" if username in DEMO_MEN else "female"
+
+
 def demo_people() -> list[tuple[str, str, Role, str, str, str, str]]:
     people = list(STAFF)
     for i in range(32):
@@ -56,13 +65,18 @@ def seed_demo(platform: JinguoConfig, password: str = DEMO_PASSWORD) -> list[tup
     with session_scope(platform.db_url) as s:
         seed_reference(s)
         have = set(s.scalars(select(Member.username)))
+        # demo people seeded before sex was asked (revision 0010 left them 未填写) get theirs
+        for m in s.scalars(select(Member).where(Member.gender.is_(None),
+                                                Member.username.in_([p[0] for p in demo_people()]))):
+            m.gender = demo_sex(m.username)
     created = []
     with accounts.hub_session(platform.hub_db_url) as hub:
         for username, real_name, role, unit, region, industry, form in demo_people():
             if username in have:
                 continue
             profile = members.read_profile({"username": username, "real_name": real_name, "unit": unit,
-                                            "region": region, "industry": industry, "employment_form": form})
+                                            "region": region, "industry": industry, "employment_form": form,
+                                            "gender": demo_sex(username)})
             if accounts.password_user_exists(hub, username):
                 with session_scope(platform.db_url) as s:  # a password without a profile: add the profile
                     members.add_member(s, profile, role=role, status=MemberStatus.approved, actor="demo")
