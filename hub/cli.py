@@ -14,6 +14,8 @@ from pathlib import Path
 
 from hub.config import PROJECT_DIR, JinguoConfig, venv_bin_on_path
 
+HUB_PID_FILE = "jupyterhub.pid"  # JupyterHub.pid_file, as hub/hubconfig.py sets it
+
 # Modules that add sub-commands: each defines register(subparsers). Add a module here.
 COMMAND_MODULES: tuple[str, ...] = ("hub.cli_db", "hub.cli_competition", "hub.cli_report", "hub.cli_course")
 
@@ -62,6 +64,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     db.upgrade(platform.db_url)
     with db.session_scope(platform.db_url) as s:
         seed_reference(s)
+    if not _take_over_from_a_crashed_hub(platform):
+        return 1
     config = args.config or str(PROJECT_DIR / "jupyterhub_config.py")
     bindir = str(Path(sys.executable).parent)
     os.chdir(platform.data_dir)
@@ -69,6 +73,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"巾帼数字工坊启动中 / starting Jinguo at {platform.public_url}/", flush=True)
     os.execv(argv[0], argv)
     return 0  # pragma: no cover
+
+
+def _take_over_from_a_crashed_hub(platform: JinguoConfig) -> bool:
+    """Before the hub starts: refuse if a hub already runs on this data folder; else stop the platform service a
+    crashed hub left running (by its pid file, hub/service/lifecycle.py), so the new hub's own service gets the
+    port. The proxy a crashed hub left is stopped by JupyterHub itself, by its pid file
+    (ConfigurableHTTPProxy.pid_file)."""
+    from hub.service import lifecycle
+
+    data = Path(platform.data_dir)
+    try:
+        hub_pid = int((data / HUB_PID_FILE).read_text().strip())
+        cmdline = Path(f"/proc/{hub_pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        cmdline = b""
+    if b"jupyterhub" in cmdline and hub_pid != os.getpid():
+        print(f"错误 / error: 平台已在运行（进程 {hub_pid}，数据目录 {data}），请先停止它 / the platform is already "
+              f"running on this data folder (pid {hub_pid}); stop it first", file=sys.stderr)
+        return False
+    lifecycle.stop_leftover_service(lifecycle.pid_file_for(data), platform.service_port,
+                                    lambda text: print(text, flush=True))
+    return True
 
 
 def cmd_user(args: argparse.Namespace) -> int:
