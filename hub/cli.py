@@ -50,7 +50,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  admin      平台管理员 / administrator")
     print("  organizer  工会组织者 / union organizer")
     print("  teacher1, teacher2   讲师 / instructors")
-    print("  worker01 … worker32  女职工学员 / women workers")
+    print("  worker01 … worker32  学员（多为女职工）/ learners (mostly women workers)")
     print(f"地址 / open: {platform.public_url}/")
     return 0
 

@@ -40,9 +40,10 @@ STAFF = [
 ]
 
 
-# Most demo members are women; these few are men (赵建华 and 李建华, and the administrator), so reports show a real
-# share of women, as on a union platform where the 五一劳动奖章 list holds both.
-DEMO_MEN = frozenset({"admin", "worker07", "worker22"})
+# Most demo members are women; two workers (with men's names) and the administrator are men, so reports show a real
+# share of women, as on a union platform where the 五一劳动奖章 list holds both. Workers that tests give roles to
+# (studio leaders, competitors) stay women.
+DEMO_MEN = {"worker28": "林志强", "worker29": "罗建军", "admin": ""}
 
 
 def demo_sex(username: str) -> str:
@@ -53,8 +54,9 @@ def demo_people() -> list[tuple[str, str, Role, str, str, str, str]]:
     people = list(STAFF)
     for i in range(32):
         unit, region, industry, form = _PLACES[i % len(_PLACES)]
-        name = _SURNAMES[i % len(_SURNAMES)] + _GIVEN[i % len(_GIVEN)]
-        people.append((f"worker{i + 1:02d}", name, Role.learner, unit, region, industry, form))
+        username = f"worker{i + 1:02d}"
+        name = DEMO_MEN.get(username) or _SURNAMES[i % len(_SURNAMES)] + _GIVEN[i % len(_GIVEN)]
+        people.append((username, name, Role.learner, unit, region, industry, form))
     return people
 
 

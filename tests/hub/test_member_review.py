@@ -84,6 +84,6 @@ def test_member_list_shows_sex_and_an_organizer_corrects_it_with_a_reason(hub):
 
 
 def test_her_zone_and_the_api_show_her_sex(hub):
-    s = hub.session("worker07")  # a man among the demo's members
+    s = hub.session("worker28")  # a man among the demo's members
     assert '<dd id="sex">男</dd>' in s.get(hub.url + "/services/jinguo/").text
     assert s.get(hub.url + "/services/jinguo/api/me").json()["gender"] == "male"

@@ -114,7 +114,6 @@ def test_a_crashed_hub_comes_back_whole(hub):
     old_proxy = int((hub.data_dir / "jupyterhub-proxy.pid").read_text())
     old_service = service_pid(hub)
     assert alive(old_proxy) and alive(old_service)
-    assert json.loads((hub.data_dir / "jinguo-service.pid").read_text()) == {"pid": old_service, "port": hub.port + 10}
 
     os.kill(hub.proc.pid, signal.SIGKILL)  # the hub crashes; what it started lives on
     hub.proc.wait(timeout=30)
@@ -127,6 +126,7 @@ def test_a_crashed_hub_comes_back_whole(hub):
     assert not alive(old_proxy) and not alive(old_service)
     new_service = service_pid(hub)  # a child of the new hub: its own
     assert new_service != old_service
+    assert json.loads((hub.data_dir / "jinguo-service.pid").read_text()) == {"pid": new_service, "port": hub.port + 10}
     log = (hub.data_dir.parent / "hub.log").read_text(errors="replace")
     assert "Address already in use" not in log
     assert "left by a hub that did not exit cleanly" in log
