@@ -90,8 +90,8 @@ def read_profile(form: dict[str, str], *, sex_required: bool = False) -> Profile
     if p.phone and not PHONE_RE.match(p.phone):
         p.errors.append(MemberError("手机号格式不对", "phone number is not valid", "phone"))
     if p.gender is None and sex_required:
-        p.errors.append(MemberError(f"请选择性别（女 / 男）：{SEX_REASON_ZH}", f"choose your sex (female / male): {SEX_REASON_EN}",
-                                    "gender"))
+        p.errors.append(MemberError(f"请选择性别（女 / 男）：{SEX_REASON_ZH}",
+                                    f"choose your sex (female / male): {SEX_REASON_EN}", "gender"))
     elif p.gender is not None and p.gender not in SEXES:
         p.errors.append(MemberError("性别只能选“女”或“男”", "sex must be female or male", "gender"))
     return p

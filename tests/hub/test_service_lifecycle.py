@@ -109,6 +109,14 @@ def submit_and_wait_grading(hub) -> int:
     return sid
 
 
+def test_a_second_serve_beside_a_live_hub_is_refused_and_touches_nothing(hub):
+    service = service_pid(hub)
+    again = hub.jinguo("serve")
+    assert again.returncode == 1
+    assert "平台已在运行" in again.stderr and "already running" in again.stderr
+    assert alive(hub.proc.pid) and service_pid(hub) == service  # the running platform is left alone
+
+
 def test_a_crashed_hub_comes_back_whole(hub):
     sid = submit_and_wait_grading(hub)
     old_proxy = int((hub.data_dir / "jupyterhub-proxy.pid").read_text())
