@@ -61,11 +61,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     platform = load_platform(args.config)
     platform.ensure_data_dir()
+    if not _take_over_from_a_crashed_hub(platform):  # first: never migrate under a hub that still runs
+        return 1
     db.upgrade(platform.db_url)
     with db.session_scope(platform.db_url) as s:
         seed_reference(s)
-    if not _take_over_from_a_crashed_hub(platform):
-        return 1
     config = args.config or str(PROJECT_DIR / "jupyterhub_config.py")
     bindir = str(Path(sys.executable).parent)
     os.chdir(platform.data_dir)
