@@ -165,6 +165,7 @@ def test_sigterm_stops_the_whole_tree_soon_and_nothing_is_lost(hub):
         f.seek(log_before)
         stopping_log = f.read().decode(errors="replace")
     assert "Traceback" not in stopping_log and "AttributeError" not in stopping_log, stopping_log[-3000:]
+    assert "leaked semaphore" not in stopping_log  # the grading pools' semaphores were released, not left behind
     assert "service stopped in" in stopping_log  # the service said it stopped, and did not wait for grading
     assert not (hub.data_dir / "jinguo-service.pid").exists()
 
