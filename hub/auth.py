@@ -64,6 +64,18 @@ class JinguoAuthenticator(NativeAuthenticator):
                 "groups": members.hub_groups(member),
                 "auth_state": None}
 
+    def waiting_message(self, username: str) -> str:
+        """What someone with a right password but no log-in reads: waiting, or refused with the organizer's
+        review comment (the reason of the last decision in the audit log)."""
+        with session_scope(self.platform.db_url) as s:
+            member = members.get_member(s, username)
+            if member is not None and member.status == MemberStatus.rejected:
+                comment = members.review_comment(s, username)
+                said = f"审核意见 / comment: {comment}" if comment else ""
+                return ("您的注册未通过工会审核，如有疑问请联系所在工会 / Your sign-up was not approved; ask your union. "
+                        + said).strip()
+        return "您的注册正在等待工会审核，审核通过后即可登录 / Your sign-up is awaiting approval."
+
     def member_model(self, username: str) -> dict | None:
         with session_scope(self.platform.db_url) as s:
             return self.auth_model_for(members.get_member(s, username), username)
@@ -112,7 +124,7 @@ class JinguoLoginHandler(NativeLoginHandler):
         error = "用户名或密码错误 / Invalid user name or password."
         info = self.authenticator.get_user(username)
         if info is not None and info.is_valid_password(data.get("password", "")):
-            error = "您的注册正在等待工会审核，审核通过后即可登录 / Your sign-up is awaiting approval."
+            error = self.authenticator.waiting_message(username)
         self.set_status(403)
         self.finish(await self._render(login_error=error, username=username))
 
@@ -128,7 +140,8 @@ class JinguoSignUpHandler(LocalBase):
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         html = await self.render_template("jinguo-signup.html", form=form, errors=errors or [], done=done,
-                                          choices=self._choices(),
+                                          choices=self._choices(), sexes=members.SEXES,
+                                          sex_reason=(members.SEX_REASON_ZH, members.SEX_REASON_EN),
                                           min_pw=self.authenticator.minimum_password_length,
                                           xsrf=self.xsrf_token.decode("ascii"))
         self.finish(html)
@@ -142,7 +155,7 @@ class JinguoSignUpHandler(LocalBase):
             "username", "real_name", "unit", "region", "industry", "employment_form", "phone", "gender")}
         password = self.get_body_argument("signup_password", "", strip=False)
         confirmation = self.get_body_argument("signup_password_confirmation", "", strip=False)
-        profile = members.read_profile(form)
+        profile = members.read_profile(form, sex_required=True)
         errors = list(profile.errors)
         if password != confirmation:
             errors.append(members.MemberError("两次输入的密码不一致", "passwords do not match", "password"))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from hub.config import PROJECT_DIR, JinguoConfig, venv_bin_on_path
 
+HUB_PID_FILE = "jupyterhub.pid"  # JupyterHub.pid_file, as hub/hubconfig.py sets it
+
 # Modules that add sub-commands: each defines register(subparsers). Add a module here.
 COMMAND_MODULES: tuple[str, ...] = ("hub.cli_db", "hub.cli_competition", "hub.cli_report", "hub.cli_course")
 
@@ -48,7 +50,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  admin      平台管理员 / administrator")
     print("  organizer  工会组织者 / union organizer")
     print("  teacher1, teacher2   讲师 / instructors")
-    print("  worker01 … worker32  女职工学员 / women workers")
+    print("  worker01 … worker32  学员（多为女职工）/ learners (mostly women workers)")
     print(f"地址 / open: {platform.public_url}/")
     return 0
 
@@ -59,6 +61,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     platform = load_platform(args.config)
     platform.ensure_data_dir()
+    if not _take_over_from_a_crashed_hub(platform):  # first: never migrate under a hub that still runs
+        return 1
     db.upgrade(platform.db_url)
     with db.session_scope(platform.db_url) as s:
         seed_reference(s)
@@ -69,6 +73,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"巾帼数字工坊启动中 / starting Jinguo at {platform.public_url}/", flush=True)
     os.execv(argv[0], argv)
     return 0  # pragma: no cover
+
+
+def _take_over_from_a_crashed_hub(platform: JinguoConfig) -> bool:
+    """Before the hub starts: refuse if a hub already runs on this data folder; else stop the platform service a
+    crashed hub left running (by its pid file, hub/service/lifecycle.py), so the new hub's own service gets the
+    port. The proxy a crashed hub left is stopped by JupyterHub itself, by its pid file
+    (ConfigurableHTTPProxy.pid_file)."""
+    from hub.service import lifecycle
+
+    data = Path(platform.data_dir)
+    try:
+        hub_pid = int((data / HUB_PID_FILE).read_text().strip())
+        cmdline = Path(f"/proc/{hub_pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        cmdline = b""
+    if b"jupyterhub" in cmdline and hub_pid != os.getpid():
+        print(f"错误 / error: 平台已在运行（进程 {hub_pid}，数据目录 {data}），请先停止它 / the platform is already "
+              f"running on this data folder (pid {hub_pid}); stop it first", file=sys.stderr)
+        return False
+    lifecycle.stop_leftover_service(lifecycle.pid_file_for(data), platform.service_port,
+                                    lambda text: print(text, flush=True))
+    return True
 
 
 def cmd_user(args: argparse.Namespace) -> int:
@@ -85,7 +111,9 @@ def cmd_user(args: argparse.Namespace) -> int:
             if args.status:
                 q = q.where(Member.status == MemberStatus(args.status))
             for m in s.scalars(q):
-                print(f"{m.username}\t{m.real_name}\t{m.role.value}\t{m.status.value}\t{m.org_unit.name}")
+                # sex last: scripts reading the first five columns keep working
+                print(f"{m.username}\t{m.real_name}\t{m.role.value}\t{m.status.value}\t{m.org_unit.name}\t"
+                      f"{members.sex_label(m.gender)}")
         return 0
     if args.action == "approve":
         with session_scope(platform.db_url) as s:
@@ -95,7 +123,8 @@ def cmd_user(args: argparse.Namespace) -> int:
     password = args.password or os.environ.get("JINGUO_NEW_PASSWORD") or getpass.getpass("密码 / password: ")
     profile = members.read_profile({"username": args.username, "real_name": args.real_name, "unit": args.unit,
                                     "region": args.region, "industry": args.industry,
-                                    "employment_form": args.employment_form, "phone": args.phone or ""})
+                                    "employment_form": args.employment_form, "phone": args.phone or "",
+                                    "gender": args.gender or ""})
     with accounts.hub_session(platform.hub_db_url) as hub:
         accounts.create_account(platform.db_url, hub, profile, password, role=Role(args.role),
                                 status=MemberStatus.approved, actor=actor)
@@ -126,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--industry", default="", help="行业代码 / industry code")
     u.add_argument("--employment-form", dest="employment_form", default="", help="用工形式代码 / employment form")
     u.add_argument("--phone", default="")
+    u.add_argument("--gender", choices=["female", "male"],
+                   help="性别（省略为“未填写”）/ sex (omitted: not given); counted in the share of women")
     u.add_argument("--role", default="learner", choices=["learner", "instructor", "organizer", "admin"])
     u.add_argument("--password", help="密码（省略则提示输入）/ password (prompted if omitted)")
     u.add_argument("--status", choices=["pending", "approved", "rejected", "disabled"], help="list: 按状态筛选")

@@ -40,12 +40,23 @@ STAFF = [
 ]
 
 
+# Most demo members are women; two workers (with men's names) and the administrator are men, so reports show a real
+# share of women, as on a union platform where the 五一劳动奖章 list holds both. Workers that tests give roles to
+# (studio leaders, competitors) stay women.
+DEMO_MEN = {"worker28": "林志强", "worker29": "罗建军", "admin": ""}
+
+
+def demo_sex(username: str) -> str:
+    return "male" if username in DEMO_MEN else "female"
+
+
 def demo_people() -> list[tuple[str, str, Role, str, str, str, str]]:
     people = list(STAFF)
     for i in range(32):
         unit, region, industry, form = _PLACES[i % len(_PLACES)]
-        name = _SURNAMES[i % len(_SURNAMES)] + _GIVEN[i % len(_GIVEN)]
-        people.append((f"worker{i + 1:02d}", name, Role.learner, unit, region, industry, form))
+        username = f"worker{i + 1:02d}"
+        name = DEMO_MEN.get(username) or _SURNAMES[i % len(_SURNAMES)] + _GIVEN[i % len(_GIVEN)]
+        people.append((username, name, Role.learner, unit, region, industry, form))
     return people
 
 
@@ -56,13 +67,18 @@ def seed_demo(platform: JinguoConfig, password: str = DEMO_PASSWORD) -> list[tup
     with session_scope(platform.db_url) as s:
         seed_reference(s)
         have = set(s.scalars(select(Member.username)))
+        # demo people seeded before sex was asked (revision 0010 left them 未填写) get theirs
+        for m in s.scalars(select(Member).where(Member.gender.is_(None),
+                                                Member.username.in_([p[0] for p in demo_people()]))):
+            m.gender = demo_sex(m.username)
     created = []
     with accounts.hub_session(platform.hub_db_url) as hub:
         for username, real_name, role, unit, region, industry, form in demo_people():
             if username in have:
                 continue
             profile = members.read_profile({"username": username, "real_name": real_name, "unit": unit,
-                                            "region": region, "industry": industry, "employment_form": form})
+                                            "region": region, "industry": industry, "employment_form": form,
+                                            "gender": demo_sex(username)})
             if accounts.password_user_exists(hub, username):
                 with session_scope(platform.db_url) as s:  # a password without a profile: add the profile
                     members.add_member(s, profile, role=role, status=MemberStatus.approved, actor="demo")

@@ -125,6 +125,9 @@ def configure(c) -> JinguoConfig:
     c.ConfigurableHTTPProxy.command = [str(Path(sys.executable).parent / "configurable-http-proxy")]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{platform.port + 2}"
     c.ConfigurableHTTPProxy.pid_file = str(data / "jupyterhub-proxy.pid")
+    # Both pid files are how `jinguo serve` recovers from a crashed hub (hub/cli.py): the hub's says whether a hub
+    # still runs here; the proxy's lets JupyterHub stop the proxy a dead hub left. The platform service writes its
+    # own (hub/service/lifecycle.py).
     c.JupyterHub.pid_file = str(data / "jupyterhub.pid")
     c.JupyterHub.cleanup_servers = True
     c.Authenticator.admin_users.add("admin")  # the bootstrap administrator

@@ -29,6 +29,19 @@ USERNAME_RE = re.compile(r"^[a-z][a-z0-9_-]{2,%d}$" % (NAME_LEN - 1))
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{5,%d}$" % (PHONE_LEN - 2))
 
 
+# Sex as stored (None = 未填写: not answered; members from before revision 0010 were never asked) and as shown.
+SEXES = {"female": "女", "male": "男"}
+SEX_UNKNOWN_LABEL = "未填写"
+SEX_REASON_ZH = "工会统计女职工覆盖面、在五一劳动奖章等评选中保障女性比例需要"
+SEX_REASON_EN = ("the union needs it to count how many women workers it reaches and to guarantee the share of women "
+                 "in awards such as the May Day labour medal")
+
+
+def sex_label(value: str | None) -> str:
+    """女 / 男 / 未填写, as people read it."""
+    return SEXES.get(value or "", SEX_UNKNOWN_LABEL)
+
+
 class MemberError(ValueError):
     """A person-readable refusal, in Chinese and English."""
 
@@ -46,16 +59,17 @@ class Profile:
     industry: str
     employment_form: str
     phone: str = ""
-    gender: str = "female"
+    gender: str | None = None  # None: not answered (allowed only where sex is not asked, e.g. staff by CLI)
     errors: list[MemberError] = field(default_factory=list)
 
 
-def read_profile(form: dict[str, str]) -> Profile:
-    """Normalise the sign-up form and collect every problem (not just the first)."""
+def read_profile(form: dict[str, str], *, sex_required: bool = False) -> Profile:
+    """Normalise the sign-up form and collect every problem (not just the first). ``sex_required``: the sign-up
+    page asks 性别 of everyone; other callers (CLI, imports) may leave it unanswered (stored as NULL, 未填写)."""
     get = lambda k: (form.get(k) or "").strip()  # noqa: E731
     p = Profile(username=get("username").lower(), real_name=get("real_name"), unit=get("unit"),
                 region=get("region"), industry=get("industry"), employment_form=get("employment_form"),
-                phone=get("phone"), gender=get("gender") or "female")
+                phone=get("phone"), gender=get("gender") or None)
     if not USERNAME_RE.match(p.username):
         p.errors.append(MemberError(
             f"用户名须为 3–{NAME_LEN} 位小写字母、数字、下划线或连字符，并以字母开头",
@@ -75,8 +89,11 @@ def read_profile(form: dict[str, str]) -> Profile:
             p.errors.append(MemberError(zh, en, key))
     if p.phone and not PHONE_RE.match(p.phone):
         p.errors.append(MemberError("手机号格式不对", "phone number is not valid", "phone"))
-    if p.gender not in ("female", "male"):
-        p.errors.append(MemberError("性别取值无效", "gender is not valid", "gender"))
+    if p.gender is None and sex_required:
+        p.errors.append(MemberError(f"请选择性别（女 / 男）：{SEX_REASON_ZH}",
+                                    f"choose your sex (female / male): {SEX_REASON_EN}", "gender"))
+    elif p.gender is not None and p.gender not in SEXES:
+        p.errors.append(MemberError("性别只能选“女”或“男”", "sex must be female or male", "gender"))
     return p
 
 
@@ -118,7 +135,7 @@ def add_member(session: Session, profile: Profile, *, role: Role = Role.learner,
 def describe(m: Member) -> dict[str, Any]:
     return {"username": m.username, "real_name": m.real_name, "role": m.role.value,
             "status": m.status.value, "unit": m.org_unit.code, "region": m.region.code,
-            "industry": m.industry.code, "employment_form": m.employment_form.code}
+            "industry": m.industry.code, "employment_form": m.employment_form.code, "gender": m.gender}
 
 
 def get_member(session: Session, username: str) -> Member | None:
@@ -134,6 +151,30 @@ def set_status(session: Session, username: str, status: MemberStatus, actor: str
     if status == MemberStatus.approved:
         member.approved_at, member.approved_by = datetime.now(timezone.utc), actor
     audit(session, actor, f"member.{status.value}", "member", username, before, describe(member), reason)
+    return member
+
+
+def review_comment(session: Session, username: str) -> str:
+    """The organizer's comment on the last approval decision about her ("" when none was written)."""
+    return session.scalar(select(AuditLog.reason).where(
+        AuditLog.target_type == "member", AuditLog.target_id == username,
+        AuditLog.action.in_([f"member.{s.value}" for s in (MemberStatus.approved, MemberStatus.rejected)]))
+        .order_by(AuditLog.id.desc()).limit(1)) or ""
+
+
+def set_sex(session: Session, username: str, sex: str | None, actor: str, reason: str = "") -> Member:
+    """An organizer's correction of someone's sex (None: back to 未填写), audited with who, when and why."""
+    member = get_member(session, username)
+    if member is None:
+        raise MemberError("没有这个用户", "no such member", "username")
+    if sex is not None and sex not in SEXES:
+        raise MemberError("性别只能选“女”“男”或“未填写”", "sex must be female, male or not given", "gender")
+    if not reason.strip():
+        raise MemberError("请写明更正理由（例如：本人来电更正）", "give a reason for the correction (e.g. she called to "
+                          "correct it)", "reason")
+    before = describe(member)
+    member.gender = sex
+    audit(session, actor, "member.sex_corrected", "member", username, before, describe(member), reason.strip())
     return member
 
 

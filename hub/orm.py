@@ -118,7 +118,8 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)
     real_name: Mapped[str] = mapped_column(String(REAL_NAME_LEN))
-    gender: Mapped[str] = mapped_column(String(8), default="female")
+    # "female" | "male", asked at sign-up; None = 未填写 (members from before revision 0010 were never asked)
+    gender: Mapped[str | None] = mapped_column(String(8))
     phone: Mapped[str | None] = mapped_column(String(PHONE_LEN))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.learner)
     status: Mapped[MemberStatus] = mapped_column(
@@ -278,7 +279,7 @@ class NominationEntry(Base):
     name: Mapped[str] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(128), default="")
     region: Mapped[str] = mapped_column(String(64), default="")
-    gender: Mapped[str] = mapped_column(String(8))
+    gender: Mapped[str | None] = mapped_column(String(8))  # None: not recorded, never counted as a woman
     merit: Mapped[float] = mapped_column(Float, default=0.0)
     achievement: Mapped[str] = mapped_column(Text, default="")  # the public line of the notice
     eligible: Mapped[bool] = mapped_column(Boolean, default=True)

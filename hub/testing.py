@@ -1,6 +1,7 @@
 """A real Jinguo hub on free ports, for tests and benchmarks (like jupyterhub's tests/mocking.py)."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -46,8 +47,9 @@ def xsrf(session: requests.Session, path: str = "/hub/") -> str | None:
 class Hub:
     """A running hub: its URL, data folder and helpers to log in as someone."""
 
-    def __init__(self, data_dir: Path, port: int, env: dict[str, str], proc: subprocess.Popen):
-        self.data_dir, self.port, self.env, self.proc = data_dir, port, env, proc
+    def __init__(self, data_dir: Path, port: int, env: dict[str, str], proc: subprocess.Popen | None = None,
+                 config: str | None = None):
+        self.data_dir, self.port, self.env, self.proc, self.config = data_dir, port, env, proc, config
         self.url = f"http://127.0.0.1:{port}"
         self.unix_prefix = env["JINGUO_UNIX_PREFIX"]
         self.home_root = Path(env["JINGUO_HOME_ROOT"])
@@ -111,22 +113,47 @@ def start_hub(tmp: Path, config: str | None = None) -> Hub:
     env["JINGUO_CONFIG"] = str(tmp / "jinguo_config.py")
     seeded = subprocess.run([str(VENV_BIN / "jinguo"), "demo"], env=env, capture_output=True, text=True)
     assert seeded.returncode == 0, seeded.stderr
-    log = open(tmp / "hub.log", "wb")
-    extra = ["--config", config] if config else []
-    proc = subprocess.Popen([str(VENV_BIN / "jinguo"), *extra, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    hub = Hub(tmp / "data", port, env, proc)
-    deadline = time.monotonic() + 60
+    return serve(Hub(tmp / "data", port, env, config=config))
+
+
+def serve(hub: Hub, timeout: float = 60) -> Hub:
+    """`jinguo serve` for ``hub`` (again, after a stop or a crash: same data folder, same ports), once its platform
+    service answers. Its output is appended to hub.log beside the data folder."""
+    tmp = hub.data_dir.parent
+    log = open(tmp / "hub.log", "ab")
+    extra = ["--config", hub.config] if hub.config else []
+    proc = subprocess.Popen([str(VENV_BIN / "jinguo"), *extra, "serve"], env=hub.env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    hub.proc = proc
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError((tmp / "hub.log").read_text(errors="replace")[-3000:])
         try:
-            if requests.get(f"{hub.url}/services/jinguo/api/openapi.json", timeout=2).status_code == 200:
+            # ready: the service answers, and it is this hub's own (after a crash, an orphan might answer)
+            service = _service_pid(hub)
+            if (requests.get(f"{hub.url}/services/jinguo/api/openapi.json", timeout=2).status_code == 200
+                    and (service is None or _parent_of(service) == proc.pid)):
                 return hub
         except requests.ConnectionError:
             pass
         time.sleep(0.3)
     raise RuntimeError("hub did not start: " + (tmp / "hub.log").read_text(errors="replace")[-3000:])
+
+
+def _service_pid(hub: Hub) -> int | None:
+    """The platform service's pid, from the pid file it writes once it listens (hub/service/lifecycle.py)."""
+    try:
+        return int(json.loads((hub.data_dir / "jinguo-service.pid").read_text())["pid"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _parent_of(pid: int | None) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def stop_hub(hub: Hub) -> None:

@@ -6,14 +6,18 @@ milliseconds, not one Python loop per person.
 What is counted (members are always *approved* members, filtered by the scope's region when one is given):
 - 注册会员 registered: approved members who had signed up by the end of the period (a stock, not a flow, so the
   other columns read as "of these, how many took part in the period").
-- 报名课程 enrolled / 完成课程 completed: distinct members with an enrolment made / a course completed in the period.
+- 报名课程 enrolled / 完成课程 completed: distinct members with a *learner's* enrolment made / a course completed as
+  a learner in the period. Teaching a course (an enrolment with the instructor role) is counted nowhere.
 - 参赛 competed: distinct members with at least one competition submission received in the period.
 - 被推荐 nominated: distinct members on a *final* nomination list (included) whose round became final in the
   period; drafts and lists still on notice can change, so they are not counted. Studios on a studio round's list
   are teams, not people, and are not counted here.
 - 培训干部 cadres trained: members whose platform role is instructor or organizer (union staff and teachers) and
-  who completed a course in the period. The ORM has no separate "cadre" flag; this is the closest it allows.
-- 女性占比 share of women: women / members whose gender is recorded as female or male (others are not counted).
+  who completed a course *as a learner* in the period. The ORM has no separate "cadre" flag; this is the closest it
+  allows.
+- 女性占比 share of women: women / members whose sex is known (女 or 男, asked at sign-up since revision 0010).
+  Members with sex 未填写 (NULL: everyone from before 0010 until an organizer corrects it) are in neither number,
+  so they neither raise nor lower the share; a group where nobody's sex is known shows no share.
 
 Dates are calendar days in China Standard Time (UTC+8, no daylight saving), which is what organizers mean by
 "2026-03-31"; stored times are UTC.
@@ -142,8 +146,9 @@ def _member_filters(scope: ReportScope, *, signed_up_in_period: bool = False) ->
 
 def _participation_measures(scope: ReportScope) -> list[ColumnElement[Any]]:
     """Per-group sums over members; each "who took part" set is an uncorrelated IN subquery (hashed once)."""
-    enrolled = select(Enrolment.member_id).where(*_in_period(Enrolment.enrolled_at, scope))
-    completed = select(Enrolment.member_id).where(Enrolment.completed_at.is_not(None),
+    learning = Enrolment.role == Role.learner  # an instructor's own course is teaching, not learning
+    enrolled = select(Enrolment.member_id).where(learning, *_in_period(Enrolment.enrolled_at, scope))
+    completed = select(Enrolment.member_id).where(learning, Enrolment.completed_at.is_not(None),
                                                   *_in_period(Enrolment.completed_at, scope))
     competed = select(Submission.member_id).where(Submission.competition_id.is_not(None),
                                                   *_in_period(Submission.received_at, scope))
@@ -238,7 +243,8 @@ def monthly(session: Session, scope: ReportScope) -> Table:
                    .where(*_member_filters(scope, signed_up_in_period=True)).group_by("month"))
     enrolments = (select(literal("enrolments"), _month_of(session, Enrolment.enrolled_at).label("month"), func.count())
                   .join(Member, Member.id == Enrolment.member_id)
-                  .where(*members, *_in_period(Enrolment.enrolled_at, scope)).group_by("month"))
+                  .where(*members, Enrolment.role == Role.learner, *_in_period(Enrolment.enrolled_at, scope))
+                  .group_by("month"))
     submissions = (select(literal("submissions"), _month_of(session, Submission.received_at).label("month"),
                           func.count())
                    .join(Member, Member.id == Submission.member_id)

@@ -14,7 +14,7 @@ def member_json(m: members.Member) -> dict:
     return {"name": m.username, "real_name": m.real_name, "unit": m.org_unit.name,
             "unit_path": m.org_unit.path_name(), "region": m.region.name, "industry": m.industry.name,
             "employment_form": m.employment_form.name, "new_form": m.employment_form.is_new_form,
-            "role": m.role.value, "status": m.status.value}
+            "role": m.role.value, "status": m.status.value, "gender": m.gender}  # gender: female | male | null
 
 
 class MeHandler(APIHandler):

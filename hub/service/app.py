@@ -1,6 +1,7 @@
 """The platform service process, started by JupyterHub as the managed service "jinguo"."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from hub.db import upgrade
 from hub.competition_boards import BoardCache
 from hub.grading_queue import GradingQueue
 from hub.manual_grades import ManualGradeSync
+from hub.service import lifecycle
 from hub.service import (api, competition_pages, competitions_api, course_pages, exchange_api, nominations_pages,
                          pages, report_pages, studio_pages, survey_pages)
 
@@ -49,6 +51,11 @@ class JinguoService(Application):
         elif "JINGUO_CONFIG" in os.environ:
             self.log.warning("找不到配置文件 %s / config file %s not found", path, path)
 
+    @default("log_level")
+    def _log_level_default(self) -> int:
+        # INFO, as the hub logs: an admin sees re-queued submissions, warmed pools and why the service stopped
+        return logging.INFO
+
     @default("prefix")
     def _prefix_default(self) -> str:
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/jinguo/")
@@ -78,7 +85,13 @@ class JinguoService(Application):
         queue = GradingQueue(parent=self, db_url=platform.db_url, data_dir=platform.data_dir,
                              on_graded=[boards.on_graded, certificates.on_graded])
         manual = ManualGradeSync(parent=self, db_url=platform.db_url, data_dir=platform.data_dir, queue=queue)
-        self.make_app(queue, boards).listen(port, address="127.0.0.1", xheaders=True)
+        server = self.make_app(queue, boards).listen(port, address="127.0.0.1", xheaders=True)
+        # The port is ours: say so in the pid file the next `jinguo serve` checks after a crash (lifecycle.py).
+        pid_file = lifecycle.pid_file_for(platform.data_dir)
+        lifecycle.write_pid_file(pid_file, port)
+        # the grading queue's pool exists once queue.start has run; the manual-grade look needs no stopping
+        lifecycle.stop_on_signals(self.log, (server.stop, lambda: hasattr(queue, "_pool") and queue.stop()),
+                                  pid_file)
         ioloop.IOLoop.current().add_callback(queue.start)
         ioloop.IOLoop.current().add_callback(manual.start)
         self.log.info("Jinguo service on %s", url)

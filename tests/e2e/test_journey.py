@@ -24,6 +24,8 @@ def test_signup_approval_zone_and_jupyterlab_in_chinese(hub, browser, artifacts)
     page.goto(f"{hub.url}/hub/signup")
     page.fill("#username", "liping")
     page.fill("#real_name", "李萍")
+    assert "五一劳动奖章" in page.inner_text("#gender-why")  # why 性别 is asked
+    page.check("#gender-female")
     page.select_option("#unit", "zj-hz-riders")
     page.select_option("#region", "zhejiang")
     page.select_option("#industry", "logistics")
@@ -51,7 +53,8 @@ def test_signup_approval_zone_and_jupyterlab_in_chinese(hub, browser, artifacts)
     op.click("#login_submit")
     op.goto(f"{hub.url}/services/jinguo/admin/signups")
     row = op.locator('tr[data-username="liping"]')
-    assert "李萍" in row.inner_text()
+    assert "李萍" in row.inner_text() and row.locator("td.sex").inner_text() == "女"
+    row.locator('textarea[name="reason"]').fill("信息核实无误")  # the review comment the organizer guide mentions
     shot(op, artifacts, "03-organizer-pending")
     row.locator('button[value="approve"]').click()
     op.wait_for_url(re.compile(r"done=liping"))

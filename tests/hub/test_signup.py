@@ -7,7 +7,7 @@ from hub import db
 from tests.conftest import xsrf
 
 GOOD = {"username": "chenfang", "real_name": "陈芳", "unit": "gd-sz-elec", "region": "guangdong",
-        "industry": "manufacturing", "employment_form": "full_time", "phone": "",
+        "industry": "manufacturing", "employment_form": "full_time", "phone": "", "gender": "female",
         "signup_password": "Zhizao-2026!", "signup_password_confirmation": "Zhizao-2026!"}
 
 
@@ -76,3 +76,29 @@ def test_unknown_union_and_weak_password(hub):
     r = signup(hub, username="mismatch", signup_password_confirmation="other-password-1")
     assert r.status_code == 400 and "两次输入的密码不一致" in r.text
     assert counts(hub, "weakpw") == (0, 0) and counts(hub, "mismatch") == (0, 0)
+
+
+def sex_of(hub, username):
+    with db.engine_for(hub.db_url).connect() as c:
+        return c.execute(sa.text("select gender from members where username=:u"), {"u": username}).scalar()
+
+
+def test_signup_asks_sex_with_the_reason_and_stores_the_answer(hub):
+    page = hub.session().get(f"{hub.url}/hub/signup").text
+    assert 'name="gender"' in page and ">女 <" in page and ">男 <" in page
+    assert "五一劳动奖章" in page and "May Day" in page  # why the union asks
+    assert signup(hub, username="liuqiang", real_name="刘强", gender="male").status_code == 200
+    assert signup(hub, username="zhoumei", real_name="周梅", gender="female").status_code == 200
+    assert (sex_of(hub, "liuqiang"), sex_of(hub, "zhoumei")) == ("male", "female")
+
+
+def test_signup_without_sex_is_refused_with_the_reason_and_nothing_is_stored(hub):
+    r = signup(hub, username="nosex", gender="")
+    assert r.status_code == 400
+    assert "请选择性别" in r.text and "choose your sex" in r.text and "五一劳动奖章" in r.text
+    assert 'data-field="gender"' in r.text
+    assert counts(hub, "nosex") == (0, 0)
+    r = signup(hub, username="othersex", gender="other")
+    assert r.status_code == 400 and "性别只能选" in r.text and counts(hub, "othersex") == (0, 0)
+    # what she typed is kept: the other fields come back filled in
+    assert 'value="othersex"' in r.text and "陈芳" in r.text
