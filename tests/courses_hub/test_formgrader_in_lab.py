@@ -100,7 +100,7 @@ def test_assignments_tab_speaks_chinese(lab_hub, browser, artifacts):
     page.click(".lm-Menu-content >> text=作业列表")
     panel = page.locator("#nbgrader-assignment-list")
     released = panel.locator("#released_assignments_list")
-    row = released.locator(".list_item", has_text="sums")
+    row = released.locator(".list_item", has_text="合计与平均")  # the assignment's title, not its slug
     row.wait_for(timeout=90_000)
     text = panel.inner_text()
     for words in ("可以获取的作业", "已获取的作业", "已提交的作业"):
@@ -112,7 +112,7 @@ def test_assignments_tab_speaks_chinese(lab_hub, browser, artifacts):
     shot(page, artifacts, "lab", "02-assignments-tab-zh")
 
     row.locator("button", has_text="获取").click()
-    fetched = panel.locator("#fetched_assignments_list .list_item", has_text="sums").first
+    fetched = panel.locator("#fetched_assignments_list .list_item", has_text="合计与平均")  # the assignment's title, not its slug.first
     fetched.wait_for(timeout=90_000)
     assert fetched.locator("button").first.inner_text().strip() == "提交"
     fetched.locator("a.assignment-notebooks-link").click()  # her notebooks, each with its 检查 button

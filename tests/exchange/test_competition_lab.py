@@ -70,7 +70,7 @@ def test_competitor_fetches_and_submits_the_task_from_the_assignments_tab(hub, b
     fetched.locator(".assignment-notebooks-link").click()  # her notebooks, each with Validate
     fetched.locator("button", has_text="检查").click()
     page.locator(".nbgrader-ErrorDialog, .nbgrader-SuccessDialog").wait_for(timeout=180_000)
-    assert page.locator("#validation-message").inner_text().startswith("Success")
+    assert page.locator("#validation-message").inner_text().startswith("全部通过")  # nbgrader's "Success", in Chinese
     shot(page, artifacts, "exchange", "13-validated")
     page.locator(".jp-Dialog button", has_text="Ok").or_(page.locator(".jp-Dialog .jp-mod-accept")).first.click()
 
