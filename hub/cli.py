@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from hub.config import PROJECT_DIR, JinguoConfig, venv_bin_on_path
+from hub.data_folder import seal_data_dir, set_process_umask
 
 # Modules that add sub-commands: each defines register(subparsers). Add a module here.
 COMMAND_MODULES: tuple[str, ...] = ("hub.cli_db", "hub.cli_competition", "hub.cli_report", "hub.cli_course")
@@ -58,7 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hub.reference import seed_reference
 
     platform = load_platform(args.config)
-    platform.ensure_data_dir()
+    seal_data_dir(platform.ensure_data_dir())
     db.upgrade(platform.db_url)
     with db.session_scope(platform.db_url) as s:
         seed_reference(s)
@@ -147,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     from hub.members import MemberError
 
     argv = sys.argv[1:] if argv is None else list(argv)
+    # First, before any file is written: what this command writes (and the hub, grading workers it becomes or
+    # starts) stays unreadable by workers' accounts (hub/data_folder.py).
+    set_process_umask()
     venv_bin_on_path()
     if argv and argv[0] in DELEGATED:
         module, func = DELEGATED[argv[0]]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from hub.config import JinguoConfig
+from hub.data_folder import seal_data_dir, set_process_umask
 
 SERVICE = "jinguo"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -45,13 +46,18 @@ def install_lab_settings() -> None:
     target = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     source = Path(__file__).parent / "data" / "lab" / "overrides.json"
     if not target.exists() or target.read_bytes() != source.read_bytes():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        old = os.umask(0o022)  # in the environment every worker's server reads, not in the data folder
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        finally:
+            os.umask(old)
 
 
 def configure(c) -> JinguoConfig:
+    set_process_umask()  # also when started as `jupyterhub -f jupyterhub_config.py`: the hub, its service, its proxy
     platform = JinguoConfig(config=c)
-    data = platform.ensure_data_dir()
+    data = seal_data_dir(platform.ensure_data_dir())
     install_lab_settings()
 
     c.JupyterHub.ip = platform.ip
