@@ -101,13 +101,13 @@ class GradingQueue(LoggingConfigurable):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
         self._sealed: set[str] = set()  # competition folders sealed by this process (then its umask keeps them)
 
     def start(self) -> None:
         self._loop = IOLoop.current()
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="jinguo-grading")
-        self._locks: dict[tuple, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
         self._lines: dict[str, deque[int]] = {}  # course folder -> submissions waiting behind the one grading
         seal_data_dir(self.data_dir)
         with session_scope(self.db_url) as s:
