@@ -51,7 +51,7 @@ def seal_competition_folder(data_dir: str | Path, slug: str) -> None:
     worker's account. Links are left as they are (never followed: a link's mode is not its target's)."""
     top = Path(data_dir) / "competitions"
     top.mkdir(parents=True, exist_ok=True)
-    for path in [top, *_tree(top / slug)]:
+    for path in [top, *_tree(competition_dir(data_dir, slug))]:
         st = path.lstat()
         if stat.S_ISLNK(st.st_mode):
             continue
@@ -208,7 +208,7 @@ def check_rescore(comp: Competition, task: str, reason: str) -> None:
 
 def regenerate_task(data_dir: str | Path, slug: str, task: str) -> None:
     """``nbgrader generate_assignment`` for a task whose tests the organizer fixed in source/."""
-    course = Path(data_dir) / "competitions" / slug
+    course = competition_dir(data_dir, slug)
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     r = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "generate_assignment", task, "--force"],
                        cwd=course, env=env, capture_output=True, text=True)
