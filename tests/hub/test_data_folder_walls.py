@@ -70,7 +70,11 @@ def site():
     mistake below it), with the hub's Unix names in this process's environment for the helpers that publish."""
     root = Path(tempfile.mkdtemp(prefix="jg-walls-"))
     os.chmod(root, 0o755)
-    hub = start_hub(root / "site")
+    try:
+        hub = start_hub(root / "site")
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     saved = {k: os.environ.get(k) for k in ("JINGUO_UNIX_PREFIX", "JINGUO_HOME_ROOT")}
     os.environ.update({k: hub.env[k] for k in saved})
     try:
