@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
 import stat
 import subprocess
@@ -174,9 +175,9 @@ def test_a_worker_reads_nothing_in_the_data_folder(site):
     assert any(p.endswith(".tar.gz") for p in names)
 
     her = _her_account(hub, "worker01")
+    account = pwd.getpwnam(her.unix_name)
     (hub.home_root / "worker01" / "mine.txt").write_text("她自己的文件")
-    os.chown(hub.home_root / "worker01" / "mine.txt", *(lambda e: (e.pw_uid, e.pw_gid))(__import__("pwd").getpwnam(
-        her.unix_name)))
+    os.chown(hub.home_root / "worker01" / "mine.txt", account.pw_uid, account.pw_gid)
     paths.append((str(hub.home_root / "worker01" / "mine.txt"), "file"))
     r = subprocess.run([sys.executable, "-c", WALKER], input=json.dumps(paths), preexec_fn=her.make_preexec_fn(""),
                        capture_output=True, text=True, timeout=300)
