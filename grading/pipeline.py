@@ -117,6 +117,8 @@ def course_config(course: Path, limits: SandboxLimits):
     cfg.Execute.timeout = limits.cell_timeout
     cfg.GuardedExecute.timeout = limits.cell_timeout
     cfg.GuardedExecute.notebook_timeout = limits.notebook_timeout
+    if "permissions" not in cfg.Autograde:  # nbgrader's 444 leaves autograded notebooks readable by every account
+        cfg.Autograde.permissions = 440  # (octal digits, as nbgrader reads it); the group: a course's instructors
     steps = list(cfg.Autograde.get("autograde_preprocessors", [])) or [
         "nbgrader.preprocessors.Execute", IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
         AssignLatePenalties, CheckCellMetadata]

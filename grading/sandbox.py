@@ -53,6 +53,7 @@ class Slot:
         self.limits = limits
         base = Path(root or os.path.join(tempfile.gettempdir(), "jinguo-grading"))
         base.mkdir(mode=0o711, parents=True, exist_ok=True)
+        os.chmod(base, 0o711)  # the sandbox's uid passes through to its slot whatever the process's umask (0o007)
         self._lock = None
         for n in range(limits.sandbox_uid_count):
             fh = open(base / f"uid-{limits.sandbox_uid + n}.lock", "w")
@@ -70,6 +71,7 @@ class Slot:
             subprocess.run(["umount", "-l", str(self.dir)], capture_output=True)
             shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(mode=0o711)
+        os.chmod(self.dir, 0o711)  # (mkdir's mode is cut by the umask)
         r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={limits.disk_mb}m,mode=0711,nosuid,nodev",
                             "tmpfs", str(self.dir)], capture_output=True)
         self.mounted = r.returncode == 0

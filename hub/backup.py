@@ -5,7 +5,9 @@ SQLite files are copied with SQLite's online backup API, never as plain files: t
 so a copied file may lack the last commits (they sit in ``-wal``) or catch a page mid-write. PostgreSQL databases
 are dumped with ``pg_dump`` and restored with ``pg_restore``. The archive holds a manifest with every file's
 sha256; a restore checks them all before it touches anything, and keeps what it replaces beside it.
-Workers' home folders (their own notebooks) are the system's to back up, not this archive's.
+Workers' home folders (their own notebooks) are the system's to back up, not this archive's. The archive and the
+folder it is written in are for root alone (0600, and the umask of hub/data_folder.py), and a restored data folder
+is sealed again as that module describes.
 """
 from __future__ import annotations
 
@@ -179,6 +181,19 @@ def read_archive(archive: str | Path, into: Path) -> dict:
     return manifest
 
 
+def _seal(data: Path) -> None:
+    """The restored data folder back under the model of hub/data_folder.py (the archive may come from a platform
+    that predates it): its top level, and every competition folder to root alone. Course folders keep the group
+    and modes they were archived with; the spawner gives them to their instructors' group again."""
+    from hub.competition_admin import seal_competition_folder
+    from hub.data_folder import seal_data_dir
+
+    seal_data_dir(data)
+    for folder in sorted((data / "competitions").iterdir()):
+        if folder.is_dir() and not folder.is_symlink():
+            seal_competition_folder(data, folder.name)
+
+
 def _has_members(url: str) -> bool:
     from sqlalchemy import create_engine, inspect, text
 
@@ -213,7 +228,7 @@ def restore(platform: JinguoConfig, archive: str | Path, force: bool = False,
             kept = data.with_name(f"{data.name}.before-restore-{now:%Y%m%d-%H%M%S}")
             data.rename(kept)
         (unpacked / "data").rename(data) if (unpacked / "data").exists() else data.mkdir()
-        os.chmod(data, 0o700)
+        _seal(data)
         for name, url in _databases(platform).items():
             entry = manifest["databases"][name]
             dump = unpacked / entry["file"]

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from hub.config import PROJECT_DIR, JinguoConfig, venv_bin_on_path
+from hub.data_folder import seal_data_dir, set_process_umask
 
 HUB_PID_FILE = "jupyterhub.pid"  # JupyterHub.pid_file, as hub/hubconfig.py sets it
 
@@ -60,9 +61,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hub.reference import seed_reference
 
     platform = load_platform(args.config)
-    platform.ensure_data_dir()
+    data = platform.ensure_data_dir()
     if not _take_over_from_a_crashed_hub(platform):  # first: never migrate under a hub that still runs
         return 1
+    seal_data_dir(data)
     db.upgrade(platform.db_url)
     with db.session_scope(platform.db_url) as s:
         seed_reference(s)
@@ -178,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     from hub.members import MemberError
 
     argv = sys.argv[1:] if argv is None else list(argv)
+    # First, before any file is written: what this command writes (and the hub, grading workers it becomes or
+    # starts) stays unreadable by workers' accounts (hub/data_folder.py).
+    set_process_umask()
     venv_bin_on_path()
     if argv and argv[0] in DELEGATED:
         module, func = DELEGATED[argv[0]]

@@ -90,7 +90,8 @@ def _open(args: argparse.Namespace, path: Path) -> int:
     platform.ensure_data_dir()
     upgrade(platform.db_url)
     with session_scope(platform.db_url) as s:
-        row, changed = publish(s, text, str(path), f"cli:{getpass.getuser()}", args.reason)
+        row, changed = publish(s, text, str(path), f"cli:{getpass.getuser()}", args.reason,
+                               data_dir=platform.data_dir)  # its folder sealed to root (hub/data_folder.py)
         slug, title, phases = row.slug, row.title, len(spec_of(row).phases)
     if not changed:
         print(f"竞赛已发布，内容未变 / already open, unchanged: {slug}")

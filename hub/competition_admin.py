@@ -2,12 +2,20 @@
 reinstate, close or freeze a phase, rescore a task after its tests were fixed, export results as xlsx.
 
 The rules are competitions/' (eligibility, organizer); this module only loads rows, calls them, saves the
-outcome and writes the audit log (who, when, what, before/after, why)."""
+outcome and writes the audit log (who, when, what, before/after, why).
+
+A competition's nbgrader folder (``{data_dir}/competitions/<slug>``: source/ with the hidden tests, the gradebook,
+every competitor's submitted and autograded notebook) is root's alone: ``competitions/`` 0700, inside it folders
+0700 and files 0600, owned by root (seal_competition_folder; the whole model is in hub/data_folder.py). Unlike a
+course it has no group: organizers run a competition from the platform's pages, never from a formgrader, so no
+worker's account ever needs to enter it. It is sealed when the competition is opened from the command line, when
+the service starts, before its submissions are graded and after a task is generated again."""
 from __future__ import annotations
 
 import hashlib
 import io
 import os
+import stat
 import subprocess
 import sys
 from datetime import datetime
@@ -19,6 +27,7 @@ from sqlalchemy.orm import Session
 import competitions as core
 from competitions.organizer import close_phase, freeze_phase
 from hub.competition_boards import core_member, spec_of
+from hub.data_folder import COMPETITIONS_MODE, as_root
 from hub.members import audit
 from hub.orm import (Competition, CompetitionEntry, Course, Disqualification, Enrolment, Grade, Member, Submission,
                      utcnow)
@@ -32,11 +41,45 @@ class ActionRefused(ValueError):
         self.zh, self.en, self.status = zh, en, status
 
 
-def publish(session: Session, text: str, filename: str, actor: str, reason: str = "") -> tuple[Competition, bool]:
+def competition_dir(data_dir: str | Path, slug: str) -> Path:
+    return Path(data_dir) / "competitions" / slug
+
+
+def seal_competition_folder(data_dir: str | Path, slug: str) -> None:
+    """``competitions/`` and this competition's folder to root alone, recursively (idempotent). The organizer put
+    the task folder in place with whatever owner and umask her shell had; nothing in it may stay readable by a
+    worker's account. Links are left as they are (never followed: a link's mode is not its target's)."""
+    top = Path(data_dir) / "competitions"
+    top.mkdir(parents=True, exist_ok=True)
+    for path in [top, *_tree(competition_dir(data_dir, slug))]:
+        st = path.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        if as_root() and (st.st_uid, st.st_gid) != (0, 0):
+            os.lchown(path, 0, 0)
+        if stat.S_ISDIR(st.st_mode):
+            mode = COMPETITIONS_MODE
+        else:  # the owner's x bit kept; nobody else
+            mode = 0o600 | (st.st_mode & 0o100)
+        if stat.S_IMODE(st.st_mode) != mode:
+            os.chmod(path, mode)
+
+
+def _tree(root: Path) -> list[Path]:
+    if not root.is_dir() or root.is_symlink():
+        return []
+    return [root, *root.rglob("*")]
+
+
+def publish(session: Session, text: str, filename: str, actor: str, reason: str = "",
+            data_dir: str | Path | None = None) -> tuple[Competition, bool]:
     """Open a competition from its YAML text (new, or a changed version of one already open): validated by
     competitions/ first (SpecError lists every problem), audited with the text's digest before and after.
-    Returns the row and whether anything changed."""
+    With ``data_dir``, the competition's folder there is sealed (seal_competition_folder). Returns the row and
+    whether anything changed."""
     spec = core.load_competition(text, filename)
+    if data_dir is not None:
+        seal_competition_folder(data_dir, spec.slug)
     digest = hashlib.sha256(text.encode()).hexdigest()
     row = session.scalar(select(Competition).where(Competition.slug == spec.slug))
     before = None
@@ -165,13 +208,14 @@ def check_rescore(comp: Competition, task: str, reason: str) -> None:
 
 def regenerate_task(data_dir: str | Path, slug: str, task: str) -> None:
     """``nbgrader generate_assignment`` for a task whose tests the organizer fixed in source/."""
-    course = Path(data_dir) / "competitions" / slug
+    course = competition_dir(data_dir, slug)
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     r = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "generate_assignment", task, "--force"],
                        cwd=course, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         raise ActionRefused("重新生成题目失败，请检查题目的测试单元格", "generating the task again failed: "
                             + (r.stderr.strip().splitlines() or ["?"])[-1][:300], 500)
+    seal_competition_folder(data_dir, slug)  # the organizer may have put the fixed tests in place with her umask
 
 
 def rescore(session: Session, comp: Competition, task: str, actor: str, reason: str) -> list[int]:

@@ -4,7 +4,9 @@ Each published course gets a Unix group (``course_group``); its folder ``{data_d
 root:<group>, directories 2770 (setgid, so what root's grading or her formgrader writes later keeps the group)
 and files group-writable (gradebook.db above all). Her account joins the group of every course she teaches:
 at publishing if the account exists, else when the spawner creates or starts it (``sync_member_groups``). No
-other account can enter the folder, which holds the solutions and hidden tests.
+other account can enter the folder, which holds the solutions and hidden tests. What root writes there later
+(submissions, autograded notebooks, feedback, the gradebook's journal) gets the group from the setgid folders and
+group rw from the processes' umask 0o007 (hub/data_folder.py, where the whole data folder's model is written).
 
 Not as root (demo mode) every server runs as the hub's own account: nothing here changes anything.
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.data_folder import seal_data_dir
 from hub.orm import Course, Enrolment, Member, Role
 
 log = logging.getLogger("jinguo.course_access")
@@ -90,8 +93,7 @@ def share_course_folder(root: Path, group: str) -> None:
         if stat.S_IMODE(st.st_mode) != mode:
             os.chmod(path, mode)
     courses = root.parent
-    if stat.S_IMODE(courses.stat().st_mode) & 0o077 != 0o011:  # others pass through, never list the courses
-        os.chmod(courses, (stat.S_IMODE(courses.stat().st_mode) & 0o700) | 0o011)
+    seal_data_dir(courses.parent)  # the data folder and courses/ 0711: others pass through, never list them
     unreachable = [str(p) for p in courses.parents if not p.stat().st_mode & 0o001]
     if unreachable:
         log.warning("讲师账户无法进入 %s（缺少 o+x）；formgrader 打不开课程文件夹 / instructors' accounts cannot pass "

@@ -1,6 +1,14 @@
 """The local grading queue inside the platform service: every stored submission is graded once by grading/,
 its result written once, and nothing sits "received" forever — submissions left unfinished by a crash are
-picked up again at start, and ones the platform failed to grade are retried with a growing delay."""
+picked up again at start, and ones the platform failed to grade are retried with a growing delay.
+
+Only a platform failure (grading/'s status ``error``, or the whole run failing) is retried and frees her place
+under a competition's limits; what her submission caused (``invalid``, ``timeout``) is final and counts
+(competitions.model.HER_FAULT). A run that fails as a whole is graded again one hand-in at a time, so one
+hostile notebook that takes a run down cannot turn the others' hand-ins into platform failures with it.
+
+A competition's folder is sealed to root before its submissions are written into it (hub/competition_admin.py;
+the data folder's model is in hub/data_folder.py)."""
 from __future__ import annotations
 
 import threading
@@ -16,7 +24,9 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Bool, Float, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
+from hub.competition_admin import seal_competition_folder
 from hub.competition_boards import spec_of
+from hub.data_folder import seal_data_dir
 from hub.db import session_scope
 from hub.members import audit
 from hub.orm import Assignment, Competition, Course, Grade, Member, Submission, aware, utcnow
@@ -89,12 +99,20 @@ class GradingQueue(LoggingConfigurable):
     warm_every = Float(60.0, help="Seconds between two looks for phases about to open (see warm_ahead).").tag(config=True)
     on_graded = List(help="Callables (session, submission, grade) run in the grade's transaction.")
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._sealed: set[str] = set()  # competition folders sealed by this process (then its umask keeps them)
+
     def start(self) -> None:
         self._loop = IOLoop.current()
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="jinguo-grading")
-        self._locks: dict[tuple, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
         self._lines: dict[str, deque[int]] = {}  # course folder -> submissions waiting behind the one grading
+        seal_data_dir(self.data_dir)
+        with session_scope(self.db_url) as s:
+            for slug in s.scalars(select(Competition.slug)):
+                self._pool.submit(self._seal, Path(self.data_dir) / "competitions" / slug)
         with session_scope(self.db_url) as s:
             waiting = s.scalars(select(Submission.id).where(Submission.status.in_(WAITING))
                                 .order_by(Submission.id)).all()
@@ -119,11 +137,23 @@ class GradingQueue(LoggingConfigurable):
                 self._warmed.add(folder)
                 self._pool.submit(self._warm, folder)
 
+    def _seal(self, folder: Path) -> None:
+        """A competition's folder to root alone (hub/competition_admin.py), once per folder and process: an organizer
+        may have put the task in place with her shell's umask; what this process writes later keeps its umask."""
+        if folder.parent != Path(self.data_dir) / "competitions" or str(folder) in self._sealed:
+            return
+        try:
+            seal_competition_folder(self.data_dir, folder.name)
+            self._sealed.add(str(folder))
+        except OSError:
+            self.log.exception("无法封闭竞赛文件夹 %s / could not seal the competition folder %s", folder, folder)
+
     def _warm(self, folder: str) -> None:
         """Warm the course's pool as if it were a run: hand-ins arriving meanwhile line up behind it (never a second,
         cold pool beside it), and are graded on it right after."""
         from grading import warm_up
 
+        self._seal(Path(folder))
         if not self._claim(folder):
             return  # being graded: its pool is warm
         try:
@@ -231,22 +261,41 @@ class GradingQueue(LoggingConfigurable):
                 for i, (sid, filename) in enumerate(parts):
                     self._record(sid, result.status, notebook_share(whole, filename, first=i == 0))
 
+        if course is not None:
+            self._seal(Path(course))
+
+        def grade(students: list[str]) -> None:
+            for student in students:
+                _parts, files, received_at = jobs[student]
+                store_submission(course, assignment, student, files, timestamp=received_at)
+            # results taken from grading/'s ledger come back without a progress call: all of them
+            for result in autograde(course, assignment, students, workers=min(self.processes, len(students)),
+                                    sandbox=self.sandbox, progress=done):
+                done(result)
+
         with ExitStack() as held:  # their folders' locks, which others take to read them (course_exchange.queue_lock)
             for student in jobs:
                 held.enter_context(self._lock((str(course), assignment, student)))
             try:
-                for student, (_parts, files, received_at) in jobs.items():
-                    store_submission(course, assignment, student, files, timestamp=received_at)
-                if jobs:  # results taken from grading/'s ledger come back without a progress call: all of them
-                    for result in autograde(course, assignment, list(jobs), workers=min(self.processes, len(jobs)),
-                                            sandbox=self.sandbox, progress=done):
-                        done(result)
+                if jobs:
+                    grade(list(jobs))
             except Exception as exc:
-                failure = {"message": f"评分出错 / grading failed: {exc!r}"[:500]}
-                for student, (parts, _files, _at) in jobs.items():
+                self.log.exception("grading run of %s %s failed", course, assignment)
+                left = [student for student in jobs if student not in recorded]
+                if len(jobs) == 1:
+                    left, failed = [], {student: exc for student in left}
+                else:  # the run failed as a whole: one by one, so only a hand-in that fails alone is an error
+                    failed = {}
+                for student in left:
+                    try:
+                        grade([student])
+                    except Exception as alone:
+                        self.log.exception("grading %s %s of %s alone failed", course, assignment, student)
+                        failed[student] = alone
+                for student, why in failed.items():
                     if student not in recorded:
-                        for sid, _filename in parts:
-                            self._record(sid, "error", failure)
+                        for sid, _filename in jobs[student][0]:
+                            self._record(sid, "error", {"message": f"评分出错 / grading failed: {why!r}"[:500]})
         return later
 
     def _record(self, submission_id: int, status: str, payload: dict) -> None:

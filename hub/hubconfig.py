@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from hub.config import JinguoConfig
+from hub.data_folder import seal_data_dir, set_process_umask
 
 SERVICE = "jinguo"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -86,19 +87,24 @@ def install_lab_settings() -> None:
 
     target = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     source = Path(__file__).parent / "data" / "lab" / "overrides.json"
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    old = os.umask(0o022)  # in the environment every worker's server reads, not in the data folder
     try:
-        nbgrader_lab_zh.build()
-    except OSError as exc:  # a read-only environment: the hub still starts, nbgrader's tab stays English
-        logging.getLogger(__name__).warning("nbgrader 作业面板的中文版未能生成 / could not build the Chinese copy "
-                                            "of nbgrader's lab extension: %s", exc)
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        try:
+            nbgrader_lab_zh.build()
+        except OSError as exc:  # a read-only environment: the hub still starts, nbgrader's tab stays English
+            logging.getLogger(__name__).warning("nbgrader 作业面板的中文版未能生成 / could not build the Chinese copy "
+                                                "of nbgrader's lab extension: %s", exc)
+    finally:
+        os.umask(old)
 
 
 def configure(c) -> JinguoConfig:
+    set_process_umask()  # also when started as `jupyterhub -f jupyterhub_config.py`: the hub, its service, its proxy
     platform = JinguoConfig(config=c)
-    data = platform.ensure_data_dir()
+    data = seal_data_dir(platform.ensure_data_dir())
     install_lab_settings()
 
     c.JupyterHub.ip = platform.ip

@@ -13,6 +13,7 @@ from traitlets.config import Application
 
 from hub import certificates
 from hub.config import PROJECT_DIR, JinguoConfig, venv_bin_on_path
+from hub.data_folder import set_process_umask
 from hub.db import upgrade
 from hub.competition_boards import BoardCache
 from hub.grading_queue import GradingQueue
@@ -99,4 +100,5 @@ class JinguoService(Application):
 
 
 def main() -> None:
+    set_process_umask()  # what the service and its grading workers write stays the platform's (hub/data_folder.py)
     JinguoService.launch_instance()
