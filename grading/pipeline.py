@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from grading.config import SandboxLimits, load_course_config
+from grading.hidden import notebook_fragments, safe_message
 from grading.results import CellResult, GradeResult, NotebookResult
 
 _ENGINES: dict = {}
@@ -157,16 +158,26 @@ class Worker:
         cd.assignment_id, cd.student_id = assignment, student
         submitted = Path(cd.format_path(cd.submitted_directory, student, assignment))
         autograded = Path(cd.format_path(cd.autograded_directory, student, assignment))
+        if odd := _links_or_special_files(submitted):
+            # the engine refuses these before grading; a caller that skipped its checks meets this wall
+            return GradeResult(student, assignment, 0.0, 0.0, "invalid",
+                               f"提交中有符号链接或特殊文件 {odd}，不予接受 / the submission holds a symbolic link or a "
+                               f"special file, {odd}: not accepted")
         conv = Autograde(coursedir=cd, config=self.config)
         conv.force = True
         conv.create_student = True
         outcomes: list[dict] = []
+        failed: list[tuple[str, BaseException]] = []  # (her notebook's file, what its conversion raised)
         original = conv.convert_single_notebook
 
         def convert(filename: str) -> None:
             # give each notebook a clean sandbox, and remember how its kernel ended
             self.zygote.prepare(autograded, submitted)
-            original(filename)
+            try:
+                original(filename)
+            except Exception as exc:
+                failed.append((filename, exc))
+                raise
 
         conv.convert_single_notebook = convert
         _capture_outcomes(conv, outcomes)
@@ -174,8 +185,7 @@ class Worker:
         try:
             conv.start()
         except Exception as exc:
-            return GradeResult(student, assignment, 0.0, 0.0, "error",
-                               f"nbgrader 评分失败 / nbgrader autograde failed: {str(exc)[:300]}")
+            return self._failure(conv, assignment, student, failed[-1] if failed else (None, exc))
         finally:
             os.chdir(cwd)
             self.zygote.reset()
@@ -191,8 +201,34 @@ class Worker:
                               "(exit, memory or CPU limit); later cells earn nothing")
         return result
 
+    def _failure(self, conv, assignment: str, student: str, failure: tuple[str | None, BaseException]) -> GradeResult:
+        """``invalid`` when the failure is her notebook's, ``error`` when it is the platform's (grading/failures.py)."""
+        from grading.failures import her_reason, is_platform_failure, source_goes_through
+
+        filename, exc = failure
+        if filename is not None and not is_platform_failure(exc):
+            name = Path(filename).name
+            source = self.course / "source" / assignment / name
+            if source.exists() and source_goes_through(conv, source, filename):
+                self.log.info("%s/%s: nbgrader failed on her notebook: %r", student, assignment, exc)
+                return GradeResult(student, assignment, 0.0, 0.0, "invalid", " / ".join(her_reason(exc, name, source)))
+        self.log.warning("%s/%s: grading failed: %r", student, assignment, exc)
+        return GradeResult(student, assignment, 0.0, 0.0, "error",
+                           f"评分失败（平台故障，不计入提交次数）/ grading failed (a platform failure, not counted): "
+                           f"{type(exc).__name__}")
+
     def close(self) -> None:
         self.zygote.close()
+
+
+def _links_or_special_files(folder: Path) -> str:
+    """The first symbolic link or special file under ``folder`` (relative), or ""."""
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            path = Path(root, name)
+            if path.is_symlink() or not (path.is_dir() or path.is_file()):
+                return path.relative_to(folder).as_posix()
+    return ""
 
 
 def _capture_outcomes(conv, outcomes: list[dict]) -> None:
@@ -210,8 +246,8 @@ def _capture_outcomes(conv, outcomes: list[dict]) -> None:
 
 
 def read_result(db_url: str, course_id: str, course: Path, assignment: str, student: str) -> GradeResult:
-    """The gradebook's word on one submission, with per-cell detail (the error's message only, never the
-    test's source)."""
+    """The gradebook's word on one submission, with per-cell detail: the error's type and its own message, never
+    a fragment of a hidden test (grading/hidden.py)."""
     import nbformat
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -226,11 +262,14 @@ def read_result(db_url: str, course_id: str, course: Path, assignment: str, stud
             path = course / "autograded" / student / assignment / f"{nb.name}.ipynb"
             if path.exists():
                 doc = nbformat.read(path, as_version=4)
+                hidden = notebook_fragments(doc.cells)
                 for cell in doc.cells:
                     gid = cell.metadata.get("nbgrader", {}).get("grade_id")
                     for o in cell.get("outputs", []):
                         if o.get("output_type") == "error":
-                            errors[gid] = f"{o.get('ename')}: {str(o.get('evalue'))[:300]}"
+                            # the error's own message, unless it quotes a hidden test (its code, its expected value)
+                            said = safe_message(str(o.get("evalue", ""))[:300], hidden)
+                            errors[gid] = f"{o.get('ename')}: {said}" if said else str(o.get("ename"))
                             break
             cells = []
             answers = {c.name for c in nb.notebook.solution_cells}  # graded answers, not tests
