@@ -63,9 +63,13 @@ class VerdictOnly(NbGraderPreprocessor):
             full = score is None or points is None or float(score) >= float(points)
             text = "✔ 通过 / passed" if full else f"◐ 部分得分 / partly passed（{float(score):g} / {float(points):g}）"
             return NotebookNode(output_type="stream", name="stdout", text=text + "\n")
+        ename = str(error.get("ename", "Error"))
         said = safe_message(str(error.get("evalue", "")).strip(), self._hidden)
-        detail = f"{error.get('ename', 'Error')}: {said}" if said and said != GENERIC else GENERIC
-        return NotebookNode(output_type="stream", name="stderr", text=f"✘ 未通过 / failed — {detail}\n")
+        if said == GENERIC:  # the message would quote the hidden test: not even its type is told
+            text = GENERIC
+        else:
+            text = f"{GENERIC} — {ename}: {said}" if said else f"{GENERIC}（{ename}）"
+        return NotebookNode(output_type="stream", name="stderr", text=f"✘ {text}\n")
 
 
 class HandInTime(NbGraderPreprocessor):
