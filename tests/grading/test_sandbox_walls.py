@@ -73,6 +73,7 @@ if _call("userns") == "yes":
     _broke.append("unshare(CLONE_NEWUSER) worked")
 _call("mq_create")
 _call("key_add")
+subprocess.run(["ipcmk", "-M", "4096"], capture_output=True)  # a SysV shared memory segment
 '''
 
 CHECK = '''import os, subprocess, sys
@@ -82,12 +83,14 @@ def _call(what):
 _broke = [d for d in PLACES if os.path.exists(os.path.join(d, "jinguo-marker"))]
 _broke += ["a POSIX message queue" for _ in [1] if _call("mq_find") == "yes"]
 _broke += ["a key in the keyring" for _ in [1] if _call("key_find") == "yes"]
+_broke += [line for line in subprocess.run(["ipcs", "-m"], capture_output=True, text=True).stdout.splitlines()
+           if line.startswith("0x")]
 '''
 
 
 def test_nothing_a_submission_writes_anywhere_reaches_the_next_one_and_no_place_passes_the_disk_limit(tmp_path):
     """The first student leaves a marker in every place she can write (files, a POSIX message queue, a key in her
-    uid's keyring), fills every place past the disk limit and tries to make a user namespace; the second student,
+    uid's keyring, a SysV segment), fills every place past the disk limit and tries to make a user namespace; the second student,
     graded next by the same worker, gets her points only if she finds none of it. On the code before this fix
     /run and /dev kept the marker and took 160 MB past the 64 MB limit, the queue and the key stayed, and
     unshare(CLONE_NEWUSER) worked."""
