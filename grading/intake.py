@@ -82,15 +82,23 @@ def _regular_files_only(folder: Path) -> None:
     for where in (folder.parent, folder):
         if where.is_symlink():
             raise Refused(f"提交文件夹 {where.name} 是符号链接，不予接受", f"the submission folder {where.name} is a symbolic link")
+    path = odd_file(folder)
+    if path is not None:
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            raise Refused(f"提交中有符号链接 {rel}：不接受链接，请提交文件本身",
+                          f"the submission holds a symbolic link, {rel}: links are not accepted, hand in the file itself")
+        raise Refused(f"提交中有特殊文件 {rel}（管道、设备或套接字）", f"the submission holds a special file, {rel} (fifo, device or socket)")
+
+
+def odd_file(folder: Path) -> Path | None:
+    """The first symbolic link or special file (fifo, device, socket) under ``folder``, never following a link."""
     for root, dirs, files in os.walk(folder, followlinks=False):
         for name in dirs + files:
             path = Path(root, name)
-            rel = path.relative_to(folder).as_posix()
-            if path.is_symlink():
-                raise Refused(f"提交中有符号链接 {rel}：不接受链接，请提交文件本身",
-                              f"the submission holds a symbolic link, {rel}: links are not accepted, hand in the file itself")
-            if not (path.is_dir() or path.is_file()):
-                raise Refused(f"提交中有特殊文件 {rel}（管道、设备或套接字）", f"the submission holds a special file, {rel} (fifo, device or socket)")
+            if path.is_symlink() or not (path.is_dir() or path.is_file()):
+                return path
+    return None
 
 
 def read_notebook(path: Path, max_mb: float, max_cells: int):

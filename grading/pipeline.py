@@ -16,6 +16,7 @@ from pathlib import Path
 
 from grading.config import SandboxLimits, load_course_config
 from grading.hidden import notebook_fragments, safe_message
+from grading.intake import odd_file
 from grading.results import CellResult, GradeResult, NotebookResult
 
 _ENGINES: dict = {}
@@ -158,11 +159,12 @@ class Worker:
         cd.assignment_id, cd.student_id = assignment, student
         submitted = Path(cd.format_path(cd.submitted_directory, student, assignment))
         autograded = Path(cd.format_path(cd.autograded_directory, student, assignment))
-        if odd := _links_or_special_files(submitted):
+        if (odd := odd_file(submitted)) is not None:
             # the engine refuses these before grading; a caller that skipped its checks meets this wall
+            rel = odd.relative_to(submitted).as_posix()
             return GradeResult(student, assignment, 0.0, 0.0, "invalid",
-                               f"提交中有符号链接或特殊文件 {odd}，不予接受 / the submission holds a symbolic link or a "
-                               f"special file, {odd}: not accepted")
+                               f"提交中有符号链接或特殊文件 {rel}，不予接受 / the submission holds a symbolic link or a "
+                               f"special file, {rel}: not accepted")
         conv = Autograde(coursedir=cd, config=self.config)
         conv.force = True
         conv.create_student = True
@@ -219,16 +221,6 @@ class Worker:
 
     def close(self) -> None:
         self.zygote.close()
-
-
-def _links_or_special_files(folder: Path) -> str:
-    """The first symbolic link or special file under ``folder`` (relative), or ""."""
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        for name in dirs + files:
-            path = Path(root, name)
-            if path.is_symlink() or not (path.is_dir() or path.is_file()):
-                return path.relative_to(folder).as_posix()
-    return ""
 
 
 def _capture_outcomes(conv, outcomes: list[dict]) -> None:

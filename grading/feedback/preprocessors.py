@@ -1,7 +1,7 @@
 """Steps that make an autograded notebook fit for the learner's eyes, run before nbgrader's own feedback steps."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
