@@ -7,7 +7,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from grading.hidden import GENERIC, fragments, hidden_code, leaks, safe_message
+from grading.hidden import GENERIC, Hidden, leaks, notebook_fragments, safe_message
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 
@@ -38,10 +38,9 @@ class VerdictOnly(NbGraderPreprocessor):
     end_test_delimeter = Unicode("END HIDDEN TESTS", help="As ClearHiddenTests.end_test_delimeter.").tag(config=True)
 
     def preprocess(self, nb, resources):
-        code = "\n".join(hidden_code(c.source, self.begin_test_delimeter, self.end_test_delimeter)
-                         for c in nb.cells if c.cell_type == "code")
-        self._hidden = fragments(code)
-        self._lines = {f for f in self._hidden if any(f == "".join(line.split()) for line in code.splitlines())}
+        self._hidden = notebook_fragments([c for c in nb.cells if c.cell_type == "code"],
+                                          self.begin_test_delimeter, self.end_test_delimeter)
+        self._lines = Hidden(code=self._hidden.lines)  # her own outputs: only whole hidden lines count
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):

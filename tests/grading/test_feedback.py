@@ -89,3 +89,49 @@ def test_feedback_is_in_chinese_with_the_hand_in_time_in_beijing_time(graded):
     # handed in 2026-11-24 10:00 UTC (corpus timestamp.txt): 18:00 in Beijing
     assert "2026-11-24 18:00" in page and "北京时间" in page
     assert 'lang="zh-CN"' in page
+
+
+def test_a_message_is_kept_unless_it_holds_a_fragment_of_the_hidden_code():
+    from grading.hidden import GENERIC, fragments, hidden_code, safe_message
+
+    average = 'assert 平均([1, 2]) == 1.5, "1 和 2 的平均应为 1.5"\n### END'
+    hidden = fragments(hidden_code(PRINTS + "\n" + KIND_MESSAGE.replace("### END", average)))
+    keep = ["unsupported operand type(s) for +: 'int' and 'NoneType'", "没有忽略空值 / None is not skipped",
+            "name 'values' is not defined", "division by zero",
+            "1 和 2 的平均应为 1.5"]  # the author's own message may carry the expected value
+    for text in keep:
+        assert safe_message(text, hidden) == text
+    leak = ["合计([7, None, 7731]) should be 7738", "expected 7738", "期望值 SECRET-PRINTED-7731",
+            "assert 平均([1,2])==1.5", "got 2, want 1.5"]
+    for text in leak:
+        assert safe_message(text, hidden) == GENERIC, text
+
+
+def test_verdict_only_keeps_verdicts_points_and_her_own_outputs():
+    import nbformat
+    from nbformat.v4 import new_notebook, new_output
+
+    from grading.feedback import VerdictOnly
+
+    def test_cell(source, outputs, score, points):
+        cell = new_code_cell(source, metadata=_meta("t", grade=True, solution=False, locked=True, points=points))
+        cell.metadata.nbgrader["score"] = score
+        cell.outputs = outputs
+        return cell
+
+    nb = new_notebook()
+    answer = new_code_cell("print(1)", metadata=_meta("a", grade=False, solution=True, locked=False))
+    answer.outputs = [new_output("stream", name="stdout", text="她自己的输出 her own output\n"),
+                      new_output("stream", name="stdout", text='print("期望值 SECRET-PRINTED-7731:", 合计([7, None, 7731]))')]
+    nb.cells = [answer,
+                test_cell(PRINTS, [new_output("stream", name="stdout", text="SECRET-PRINTED-7731")], 1, 1),
+                test_cell("### BEGIN HIDDEN TESTS\nscore = 0.5 * 2\nscore\n### END HIDDEN TESTS",
+                          [new_output("execute_result", data={"text/plain": "1.0"}, execution_count=3)], 1, 2),
+                test_cell(ECHOES, [new_output("error", ename="AssertionError", evalue="合计([0.5, 0.25, 4410]) SECRET",
+                                              traceback=["assert 合计([0.5, 0.25, 4410]) == 4410.75"])], 0, 1)]
+    out, _ = VerdictOnly().preprocess(nbformat.from_dict(nb), {})
+    texts = [[o.get("text", "") for o in c.outputs] for c in out.cells]
+    assert texts[0][0] == "她自己的输出 her own output\n" and "SECRET" not in texts[0][1]
+    assert texts[1] == ["✔ 通过 / passed\n"]
+    assert texts[2] == ["◐ 部分得分 / partly passed（1 / 2）\n"]
+    assert texts[3] == ["✘ 未通过 / failed\n"]
