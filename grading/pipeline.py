@@ -215,9 +215,17 @@ class Worker:
                 self.log.info("%s/%s: nbgrader failed on her notebook: %r", student, assignment, exc)
                 return GradeResult(student, assignment, 0.0, 0.0, "invalid", " / ".join(her_reason(exc, name, source)))
         self.log.warning("%s/%s: grading failed: %r", student, assignment, exc)
+        said = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"[:200]
+        sources = sorted((self.course / "source" / assignment).glob("*.ipynb"))
+        try:  # what the operator needs to know, never a fragment of a hidden test (the learner may read it too)
+            import nbformat
+
+            hidden = [notebook_fragments(nbformat.read(str(p), as_version=4).cells) for p in sources]
+            said = next((type(exc).__name__ for h in hidden if safe_message(said, h) != said), said)
+        except Exception:  # noqa: BLE001 - no source to compare with: the type alone
+            said = type(exc).__name__
         return GradeResult(student, assignment, 0.0, 0.0, "error",
-                           f"评分失败（平台故障，不计入提交次数）/ grading failed (a platform failure, not counted): "
-                           f"{type(exc).__name__}")
+                           f"评分失败（平台故障，不计入提交次数）/ grading failed (a platform failure, not counted): {said}")
 
     def close(self) -> None:
         self.zygote.close()

@@ -162,3 +162,4 @@ def test_a_locked_gradebook_is_a_platform_error_not_her_fault(tmp_path):
         held.close()
     assert res.status == "error", (res.status, res.message)
     assert "平台" in res.message and "platform" in res.message
+    assert "database" in res.message  # the operator is told what failed
