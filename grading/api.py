@@ -96,21 +96,34 @@ def gradebook_result(course_dir: str | Path, assignment: str, student: str) -> G
 
 
 def feedback_html(course_dir: str | Path, assignment: str, student: str) -> dict[str, str]:
-    """nbgrader's feedback HTML for one graded submission, {notebook name: html}, with every hidden test
-    removed first (nbgrader's generate_feedback would show them to the learner)."""
+    """The learner's feedback HTML for one graded submission, {notebook name: html}: nbgrader's GenerateFeedback
+    in Chinese (grading/feedback/), every hidden test removed (nbgrader's generate_feedback would show them), and
+    each test cell showing only its verdict, points and a message that holds nothing of a hidden test, whatever
+    the test printed or raised (grading/feedback/preprocessors.py)."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import ClearHiddenTests, GetGrades
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from traitlets.config import Config
 
+    from grading import feedback
+    from grading.config import load_course_config
+
     course = Path(course_dir).resolve()
+    course_cfg = load_course_config(course)
     with tempfile.TemporaryDirectory(prefix="jg-feedback-") as tmp:
         cfg = Config()
         cfg.CourseDirectory.root = str(course)
         cfg.CourseDirectory.feedback_directory = str(Path(tmp) / "feedback")
-        cfg.GenerateFeedback.preprocessors = [ClearHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+        cfg.GenerateFeedback.preprocessors = [GetGrades, feedback.VerdictOnly, feedback.HandInTime, ClearHiddenTests,
+                                              CSSHTMLHeaderPreprocessor]
         cfg.ClearHiddenTests.enforce_metadata = False
+        for name in ("begin_test_delimeter", "end_test_delimeter"):  # the course's own markers, if it set them
+            if name in course_cfg.ClearHiddenTests:
+                cfg.ClearHiddenTests[name] = cfg.VerdictOnly[name] = course_cfg.ClearHiddenTests[name]
+        cfg.HTMLExporter.template_name = feedback.TEMPLATE_NAME
+        cfg.HTMLExporter.template_extension = feedback.TEMPLATE_EXTENSION
+        cfg.HTMLExporter.extra_template_basedirs = [feedback.TEMPLATE_BASEDIR]
         cd = CourseDirectory(config=cfg)
         cd.assignment_id, cd.student_id = assignment, student
         conv = GenerateFeedback(coursedir=cd, config=cfg)

@@ -67,4 +67,8 @@ class GradingSettings(Configurable):
     max_notebook_mb = Float(
         20.0, help="A submitted notebook larger than this is marked invalid without running it."
     ).tag(config=True)
+    max_cells = Integer(
+        2000, help="A submitted notebook with more cells than this is marked invalid without running it (no course "
+                   "notebook has that many; nbgrader would spend minutes on each)."
+    ).tag(config=True)
     sandbox = Bool(True, help="Run kernels in the sandbox. Turning it off is for development only.").tag(config=True)

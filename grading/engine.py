@@ -3,7 +3,6 @@ pool of long-lived worker processes (local) or Celery tasks, and report one resu
 from __future__ import annotations
 
 import atexit
-import functools
 import json
 import multiprocessing as mp
 import os
@@ -14,19 +13,14 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Callable
 
-import nbformat
-
 from grading.config import GradingSettings, SandboxLimits, load_course_config
 from grading.errors import CourseError, GradingError
+from grading.intake import check_submission
 from grading.ledger import Ledger, digest
 from grading.results import GradeResult
 from grading.sandbox import check_sandbox
 
 FINAL = ("graded", "timeout", "invalid")
-
-
-def _invalid(student: str, assignment: str, zh: str, en: str) -> GradeResult:
-    return GradeResult(student, assignment, 0.0, 0.0, "invalid", f"{zh} / {en}")
 
 
 def check_course(course: Path, assignment: str) -> None:
@@ -36,79 +30,6 @@ def check_course(course: Path, assignment: str) -> None:
     if not (course / "gradebook.db").exists():
         raise CourseError("找不到成绩册 gradebook.db：请先运行 nbgrader generate_assignment",
                           "gradebook.db not found: run nbgrader generate_assignment first")
-
-
-def check_submission(course: Path, folder: Path, student: str, assignment: str, max_mb: float) -> GradeResult | None:
-    """None when the submission can be graded, else an ``invalid`` result saying why (zh / en)."""
-    notebooks = sorted(folder.glob("*.ipynb"))
-    if not notebooks:
-        return _invalid(student, assignment, "提交中没有笔记本文件", "the submission holds no notebook")
-    expected = {p.name for p in (course / "source" / assignment).glob("*.ipynb")}
-    if not expected & {p.name for p in notebooks}:
-        return _invalid(student, assignment, f"提交的笔记本名称与作业不符（应为 {', '.join(sorted(expected))}）",
-                        f"no submitted notebook has the assignment's name (expected {', '.join(sorted(expected))})")
-    for nb in notebooks:
-        if nb.stat().st_size > max_mb * 1024 * 1024:
-            return _invalid(student, assignment, f"{nb.name} 超过 {max_mb:g} MB", f"{nb.name} is larger than {max_mb:g} MB")
-        try:
-            text = nb.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            return _invalid(student, assignment, f"{nb.name} 不是 UTF-8 文本", f"{nb.name} is not UTF-8 text")
-        try:
-            json.loads(text)
-        except ValueError:
-            return _invalid(student, assignment, f"{nb.name} 不是有效的 JSON", f"{nb.name} is not valid JSON")
-        try:
-            doc = nbformat.reads(text, as_version=4)
-            nbformat.validate(doc)
-        except Exception as exc:  # nbformat raises several kinds for "not a notebook"
-            return _invalid(student, assignment, f"{nb.name} 不是有效的笔记本：{type(exc).__name__}",
-                            f"{nb.name} is not a valid notebook: {type(exc).__name__}")
-        source = course / "source" / assignment / nb.name
-        if source.exists():
-            bad = _graded_cells_differ(_source_cells(str(source), source.stat().st_mtime_ns), doc, nb.name)
-            if bad:
-                return _invalid(student, assignment, *bad)
-    return None
-
-
-def _graded_cells(doc) -> dict[str | None, tuple[bool, bool]]:
-    """grade_id -> (grade, solution) flags of every graded or answer cell."""
-    cells = {}
-    for c in doc.cells:
-        meta = c.metadata.get("nbgrader", {})
-        if meta.get("grade") or meta.get("solution"):
-            cells[meta.get("grade_id")] = (bool(meta.get("grade")), bool(meta.get("solution")))
-    return cells
-
-
-@functools.lru_cache(maxsize=64)
-def _source_cells(path: str, mtime_ns: int) -> dict[str | None, tuple[bool, bool]]:
-    return _graded_cells(nbformat.read(path, as_version=4))
-
-
-def _graded_cells_differ(expected: dict[str | None, tuple[bool, bool]], submitted, name: str) -> tuple[str, str] | None:
-    """(zh, en) when a graded or answer cell of the source is missing from the submission, renamed in it, or has
-    had its grade/answer flags changed: nbgrader would fail on it ("Inconsistent checksums") or score it
-    against the wrong cell."""
-    found = _graded_cells(submitted)
-    missing = sorted(i for i in expected.keys() - found.keys() if i)
-    unknown = sorted(str(i) for i in found.keys() - expected.keys())
-    changed = sorted(str(i) for i in found.keys() & expected.keys() if found[i] != expected[i])
-    if not missing and not unknown and not changed:
-        return None
-    parts_zh, parts_en = [], []
-    if missing:
-        parts_zh.append(f"缺少评分单元格 {', '.join(missing)}")
-        parts_en.append(f"graded cells missing: {', '.join(missing)}")
-    if unknown:
-        parts_zh.append(f"有被改名或无法识别的评分单元格 {', '.join(unknown)}")
-        parts_en.append(f"renamed or unknown graded cells: {', '.join(unknown)}")
-    if changed:
-        parts_zh.append(f"评分单元格 {', '.join(changed)} 的评分/答案标记被改动")
-        parts_en.append(f"the grade/answer flags of graded cells {', '.join(changed)} were changed")
-    return (f"{name}：{'；'.join(parts_zh)}（请重新获取作业，把答案填回原来的单元格）",
-            f"{name}: {'; '.join(parts_en)} (fetch the assignment again and put your answers back in its cells)")
 
 
 def _owner_gone(owner: int) -> bool:
@@ -366,10 +287,12 @@ def autograde(course_dir: str | Path, assignment: str, students: list[str] | Non
         if previous and (previous.status == "invalid" or student in in_gradebook):
             results[student] = previous
             continue
-        bad = check_submission(course, submitted / student / assignment, student, assignment, settings.max_notebook_mb)
+        bad = check_submission(course, submitted / student / assignment, student, assignment,
+                               settings.max_notebook_mb, settings.max_cells)
         if bad:
             results[student] = bad
-            ledger.record(bad, digests[student])
+            if bad.status in FINAL:  # an ``error`` (the disk) is tried again next run
+                ledger.record(bad, digests[student])
         else:
             ledger.forget(assignment, student)
             todo.append(student)

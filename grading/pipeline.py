@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 
 from grading.config import SandboxLimits, load_course_config
+from grading.hidden import notebook_fragments, safe_message
+from grading.intake import odd_file
 from grading.results import CellResult, GradeResult, NotebookResult
 
 _ENGINES: dict = {}
@@ -159,16 +161,27 @@ class Worker:
         cd.assignment_id, cd.student_id = assignment, student
         submitted = Path(cd.format_path(cd.submitted_directory, student, assignment))
         autograded = Path(cd.format_path(cd.autograded_directory, student, assignment))
+        if (odd := odd_file(submitted)) is not None:
+            # the engine refuses these before grading; a caller that skipped its checks meets this wall
+            rel = odd.relative_to(submitted).as_posix()
+            return GradeResult(student, assignment, 0.0, 0.0, "invalid",
+                               f"提交中有符号链接或特殊文件 {rel}，不予接受 / the submission holds a symbolic link or a "
+                               f"special file, {rel}: not accepted")
         conv = Autograde(coursedir=cd, config=self.config)
         conv.force = True
         conv.create_student = True
         outcomes: list[dict] = []
+        failed: list[tuple[str, BaseException]] = []  # (her notebook's file, what its conversion raised)
         original = conv.convert_single_notebook
 
         def convert(filename: str) -> None:
             # give each notebook a clean sandbox, and remember how its kernel ended
             self.zygote.prepare(autograded, submitted)
-            original(filename)
+            try:
+                original(filename)
+            except Exception as exc:
+                failed.append((filename, exc))
+                raise
 
         conv.convert_single_notebook = convert
         _capture_outcomes(conv, outcomes)
@@ -176,8 +189,7 @@ class Worker:
         try:
             conv.start()
         except Exception as exc:
-            return GradeResult(student, assignment, 0.0, 0.0, "error",
-                               f"nbgrader 评分失败 / nbgrader autograde failed: {str(exc)[:300]}")
+            return self._failure(conv, assignment, student, failed[-1] if failed else (None, exc))
         finally:
             os.chdir(cwd)
             self.zygote.reset()
@@ -192,6 +204,30 @@ class Worker:
             result.message = ("内核中途退出（退出、超出内存或 CPU 限制），此后的单元格不得分 / the kernel ended midway "
                               "(exit, memory or CPU limit); later cells earn nothing")
         return result
+
+    def _failure(self, conv, assignment: str, student: str, failure: tuple[str | None, BaseException]) -> GradeResult:
+        """``invalid`` when the failure is her notebook's, ``error`` when it is the platform's (grading/failures.py)."""
+        from grading.failures import her_reason, is_platform_failure, source_goes_through
+
+        filename, exc = failure
+        if filename is not None and not is_platform_failure(exc):
+            name = Path(filename).name
+            source = self.course / "source" / assignment / name
+            if source.exists() and source_goes_through(conv, source, filename):
+                self.log.info("%s/%s: nbgrader failed on her notebook: %r", student, assignment, exc)
+                return GradeResult(student, assignment, 0.0, 0.0, "invalid", " / ".join(her_reason(exc, name, source)))
+        self.log.warning("%s/%s: grading failed: %r", student, assignment, exc)
+        said = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"[:200]
+        sources = sorted((self.course / "source" / assignment).glob("*.ipynb"))
+        try:  # what the operator needs to know, never a fragment of a hidden test (the learner may read it too)
+            import nbformat
+
+            hidden = [notebook_fragments(nbformat.read(str(p), as_version=4).cells) for p in sources]
+            said = next((type(exc).__name__ for h in hidden if safe_message(said, h) != said), said)
+        except Exception:  # noqa: BLE001 - no source to compare with: the type alone
+            said = type(exc).__name__
+        return GradeResult(student, assignment, 0.0, 0.0, "error",
+                           f"评分失败（平台故障，不计入提交次数）/ grading failed (a platform failure, not counted): {said}")
 
     def close(self) -> None:
         self.zygote.close()
@@ -212,8 +248,8 @@ def _capture_outcomes(conv, outcomes: list[dict]) -> None:
 
 
 def read_result(db_url: str, course_id: str, course: Path, assignment: str, student: str) -> GradeResult:
-    """The gradebook's word on one submission, with per-cell detail (the error's message only, never the
-    test's source)."""
+    """The gradebook's word on one submission, with per-cell detail: the error's type and its own message, never
+    a fragment of a hidden test (grading/hidden.py)."""
     import nbformat
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -228,11 +264,14 @@ def read_result(db_url: str, course_id: str, course: Path, assignment: str, stud
             path = course / "autograded" / student / assignment / f"{nb.name}.ipynb"
             if path.exists():
                 doc = nbformat.read(path, as_version=4)
+                hidden = notebook_fragments(doc.cells)
                 for cell in doc.cells:
                     gid = cell.metadata.get("nbgrader", {}).get("grade_id")
                     for o in cell.get("outputs", []):
                         if o.get("output_type") == "error":
-                            errors[gid] = f"{o.get('ename')}: {str(o.get('evalue'))[:300]}"
+                            # the error's own message, unless it quotes a hidden test (its code, its expected value)
+                            said = safe_message(str(o.get("evalue", ""))[:300], hidden)
+                            errors[gid] = f"{o.get('ename')}: {said}" if said else str(o.get("ename"))
                             break
             cells = []
             answers = {c.name for c in nb.notebook.solution_cells}  # graded answers, not tests

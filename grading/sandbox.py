@@ -2,9 +2,13 @@
 in bubblewrap, and the runner of one notebook, a fork of that zygote.
 
 bubblewrap gives the zygote its own user, PID, network (none at all), IPC and UTS namespaces, a read-only
-system, and only four writable folders, all on the slot's tmpfs: ``/home/student`` (the submission's files),
-``/tmp``, ``/dev/shm`` and ``/ipc`` (the runner's socket). The grader wipes them after every notebook and
-the zygote kills every process left in its namespace, so nothing passes from one submission to the next.
+system, and only four writable folders, all on the slot's size-limited tmpfs: ``/home/student`` (the
+submission's files), ``/tmp``, ``/dev/shm`` and ``/ipc`` (the runner's socket). The grader wipes them after every
+notebook and the zygote kills every process left in its namespace, so nothing passes from one submission to the
+next. Everything else is read-only or absent: the root and ``/dev`` (bwrap makes both as tmpfs that live as long
+as the zygote), no ``/run`` or ``/var``; no POSIX message queues (RLIMIT_MSGQUEUE 0: they would outlive the
+kernel in the zygote's IPC namespace), no nested user namespaces (``--disable-userns``), and no kernel keyrings
+(a seccomp filter: a key added to the uid's keyring would outlive the kernel too).
 """
 from __future__ import annotations
 
@@ -120,18 +124,81 @@ def _empty(folder: Path, keep: set[Path]) -> None:
 
 
 def _copy_submission(files: Path, notebooks: Path, dest: Path) -> None:
-    skip = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.ipynb")
-    if files.is_dir():
-        shutil.copytree(files, dest, dirs_exist_ok=True, symlinks=False, ignore=skip)
+    """Regular files only: a symlink (or a fifo, a device) is never followed into the sandbox, where it could
+    carry a file the submission must not read. The engine refuses such submissions before grading; this is the
+    second wall."""
+    by_name = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.ipynb")
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        odd = {n for n in names if os.path.islink(os.path.join(folder, n))
+               or not (os.path.isfile(os.path.join(folder, n)) or os.path.isdir(os.path.join(folder, n)))}
+        return set(by_name(folder, names)) | odd
+
+    if files.is_dir() and not files.is_symlink():
+        shutil.copytree(files, dest, dirs_exist_ok=True, symlinks=True, ignore=skip)
     for nb in notebooks.glob("*.ipynb"):
-        shutil.copyfile(nb, dest / nb.name)
+        if nb.is_file() and not nb.is_symlink():
+            shutil.copyfile(nb, dest / nb.name, follow_symlinks=False)
 
 
-def bwrap_argv(slot: Slot, limits: SandboxLimits) -> list[str]:
-    argv = ["prlimit", f"--nproc={limits.processes}", "--core=0", "--",
+# Syscalls a submission never needs whose effects outlive its kernel: the uid's keyring in the zygote's user
+# namespace keeps what one notebook put there for the next one.
+DENIED_SYSCALLS = ("add_key", "request_key", "keyctl")
+
+
+@lru_cache(maxsize=1)
+def seccomp_program() -> bytes:
+    """The BPF program bubblewrap installs (``--seccomp FD``): every syscall allowed but ``DENIED_SYSCALLS``,
+    which fail with EPERM. Compiled by libseccomp (a dependency of systemd and apt, present on any Debian),
+    which also refuses the calls through the other ABIs of this machine."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("seccomp") or "libseccomp.so.2", use_errno=True)
+    except OSError as exc:
+        raise SandboxUnavailable("找不到 libseccomp：请以 root 执行 apt-get install libseccomp2",
+                                 f"libseccomp not found: run apt-get install libseccomp2 as root ({exc})") from exc
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_rule_add.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_export_bpf.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    lib.seccomp_release.argtypes = [ctypes.c_void_p]
+    allow, deny_eperm = 0x7FFF0000, 0x00050000 | 1  # SCMP_ACT_ALLOW, SCMP_ACT_ERRNO(EPERM)
+    ctx = lib.seccomp_init(allow)
+    if not ctx:
+        raise SandboxUnavailable("libseccomp 无法初始化", "libseccomp could not be initialised")
+    fd = os.memfd_create("jinguo-seccomp", os.MFD_CLOEXEC)
+    try:
+        for name in DENIED_SYSCALLS:
+            number = lib.seccomp_syscall_resolve_name(name.encode())
+            if number < 0 or lib.seccomp_rule_add(ctx, deny_eperm, number, 0) != 0:
+                raise SandboxUnavailable(f"无法生成 seccomp 规则（{name}）", f"cannot build the seccomp rule for {name}")
+        if lib.seccomp_export_bpf(ctx, fd) != 0:
+            raise SandboxUnavailable("无法导出 seccomp 程序", "cannot export the seccomp program")
+        os.lseek(fd, 0, os.SEEK_SET)
+        return os.read(fd, 1 << 20)
+    finally:
+        os.close(fd)
+        lib.seccomp_release(ctx)
+
+
+def seccomp_fd() -> int:
+    """A fresh file descriptor holding the seccomp program, to hand to one bwrap (which reads it whole)."""
+    fd = os.memfd_create("jinguo-seccomp", 0)
+    os.write(fd, seccomp_program())
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def bwrap_argv(slot: Slot, limits: SandboxLimits, seccomp: int | None = None) -> list[str]:
+    # Every place a submission can write is on the slot's tmpfs (wiped after each notebook) or read-only; a
+    # POSIX message queue lives in the zygote's IPC namespace past the kernel that made it, so none may be made.
+    argv = ["prlimit", f"--nproc={limits.processes}", "--core=0", "--msgqueue=0", "--",
             "setpriv", f"--reuid={slot.uid}", f"--regid={slot.uid}", "--clear-groups", "--inh-caps=-all", "--",
-            limits.bwrap, "--unshare-all", "--as-pid-1", "--die-with-parent", "--new-session",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/run",
+            limits.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--as-pid-1", "--die-with-parent",
+            "--new-session", "--proc", "/proc", "--dev", "/dev",
             "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
             "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin"]
     for d in _SYSTEM:
@@ -143,10 +210,13 @@ def bwrap_argv(slot: Slot, limits: SandboxLimits) -> list[str]:
     argv += ["--bind", str(slot.work), INSIDE_WORK, "--bind", str(slot.ipc), INSIDE_IPC,
              "--bind", str(slot.shm), "/dev/shm", "--ro-bind", str(ZYGOTE_FILE), "/opt/jinguo/zygote.py",
              "--ro-bind", str(RUNNER_FILE), "/opt/jinguo/_runner.py",
-             # bwrap's own root is a tmpfs that lives as long as the worker's zygote: left writable, one
-             # submission's files there would meet the next student's, outside the disk limit
-             "--remount-ro", "/",
+             # bwrap's own root and its /dev are tmpfs that live as long as the worker's zygote: left writable,
+             # one submission's files there would meet the next student's, outside the disk limit (/dev/shm is
+             # the slot's, mounted above; device nodes stay usable on a read-only mount)
+             "--remount-ro", "/dev", "--remount-ro", "/",
              "--chdir", INSIDE_WORK, "--clearenv"]
+    if seccomp is not None:
+        argv += ["--seccomp", str(seccomp)]
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": INSIDE_WORK,
            "TMPDIR": "/tmp", "MPLBACKEND": "module://matplotlib_inline.backend_inline", "MPLCONFIGDIR": "/tmp/.mpl",
            "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
@@ -167,8 +237,16 @@ def check_sandbox(bwrap: str = "/usr/bin/bwrap") -> None:
             "评分沙箱需要以 root 启动（以便切换到无特权用户）；请用 root 运行，开发时可加 --no-sandbox（不安全）",
             "the grading sandbox must be started as root (to switch to an unprivileged user); run as root, "
             "or use --no-sandbox for development only")
+    help_text = subprocess.run([bwrap, "--help"], capture_output=True, text=True).stdout
+    if "--disable-userns" not in help_text:
+        raise SandboxUnavailable(
+            "bubblewrap 版本过旧：评分沙箱需要 --disable-userns（bubblewrap 0.8 及以上，Debian 12 起自带）",
+            "bubblewrap is too old: the grading sandbox needs --disable-userns (bubblewrap 0.8 or later, "
+            "shipped since Debian 12), or a submission could create user namespaces of its own")
+    seccomp_program()  # raises SandboxUnavailable, saying what to install, when libseccomp is missing
     r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", bwrap,
-                        "--unshare-all", "--ro-bind", "/", "/", "--", "/bin/true"], capture_output=True, text=True)
+                        "--unshare-all", "--unshare-user", "--disable-userns", "--ro-bind", "/", "/", "--",
+                        "/bin/true"], capture_output=True, text=True)
     if r.returncode != 0:
         raise SandboxUnavailable(
             "bubblewrap 无法运行（用户命名空间被禁用？请执行 sysctl -w kernel.unprivileged_userns_clone=1 或 "
@@ -188,15 +266,22 @@ class Zygote:
         self.start()
 
     def start(self) -> None:
+        fds: tuple[int, ...] = ()
         if self.slot:
-            argv = bwrap_argv(self.slot, self.limits)
+            fds = (seccomp_fd(),)
+            argv = bwrap_argv(self.slot, self.limits, seccomp=fds[0])
         else:
             self._plain = tempfile.mkdtemp(prefix="jg-nosandbox-")
             for d in ("work", "ipc"):
                 os.makedirs(os.path.join(self._plain, d))
             argv = [sys.executable, "-I", str(ZYGOTE_FILE)]
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     cwd=str(self.slot.work) if self.slot else self._plain)
+        try:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, pass_fds=fds,
+                                         cwd=str(self.slot.work) if self.slot else self._plain)
+        finally:
+            for fd in fds:
+                os.close(fd)
         hello = self.proc.stdout.readline()
         if not hello:
             raise SandboxUnavailable("沙箱中的内核工厂无法启动", "the sandboxed kernel factory did not start")
