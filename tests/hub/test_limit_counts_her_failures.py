@@ -74,12 +74,8 @@ def competition(hub, tmp_path_factory):
 
 @pytest.mark.parametrize("her, broken", [
     pytest.param("worker11", (unknown_graded_cell, renamed_test_cell), id="grading-refuses-before-nbgrader"),
-    # The grading side classifies what nbgrader itself fails on (grading/engine.py); until that change lands here
-    # these notebooks come back as `error` (retried three times, then `failed`, never counted), and her third
-    # hand-in is accepted.
-    pytest.param("worker12", (duplicated_test_cell, old_schema), id="nbgrader-fails-on-it", marks=pytest.mark.xfail(
-        strict=False, reason="needs the sandbox helper's change in grading/: what nbgrader fails on is `invalid`, "
-                             "not `error` (the lead removes this mark after merging)")),
+    # what nbgrader itself fails on: grading/failures.py calls it hers (`invalid`), so it counts
+    pytest.param("worker12", (duplicated_test_cell, old_schema), id="nbgrader-fails-on-it"),
 ])
 def test_her_failures_count_and_the_third_hand_in_is_refused(hub, competition, her, broken):
     client = platform_client(hub, her)
