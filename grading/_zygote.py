@@ -190,6 +190,12 @@ _LIMITS = {"check": 1_000_000,  # elements a comparison may check: past it the c
 _COMPARING = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__", "__iter__", "__getitem__",
               "__len__")
 _OPS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+_ARITH = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "FloorDiv": "//", "Mod": "%", "Pow": "**"}
+_COMPARING_CALLS = {"isclose", "allclose", "array_equal", "array_equiv", "assert_allclose", "assert_array_equal",
+                    "assert_equal", "assert_almost_equal", "assert_array_almost_equal", "assert_approx_equal",
+                    "assertEqual", "assertAlmostEqual", "assertNotEqual", "assertCountEqual", "assertListEqual",
+                    "assertDictEqual", "assertSetEqual", "assertTupleEqual", "assertIn", "assertGreater",
+                    "assertLess", "assertGreaterEqual", "assertLessEqual"}
 
 
 def _plain_types() -> dict:
@@ -306,11 +312,30 @@ def _make_cmp(types, B, limits, comparing, ops_text):
     op_functions = (lambda a, b: a == b, lambda a, b: a != b, lambda a, b: a < b, lambda a, b: a <= b,
                     lambda a, b: a > b, lambda a, b: a >= b, lambda a, b: a in b, lambda a, b: a not in b)
 
-    def cmp(op, a, b):
+    arith = {"Add": lambda a, b: a + b, "Sub": lambda a, b: a - b, "Mult": lambda a, b: a * b,
+             "Div": lambda a, b: a / b, "FloorDiv": lambda a, b: a // b, "Mod": lambda a, b: a % b,
+             "Pow": lambda a, b: a ** b}
+
+    words = {"compare": ("比较", "a comparison"), "arith": ("运算", "arithmetic"), "call": ("比较函数", "a comparing call")}
+
+    def untrusted(what, values):
+        names = ", ".join(type_(v).__name__ for v in values)
+        zh, en = words[what]
+        return AssertionError_(f"{zh}中出现不可信的对象类型 / untrusted object type in {en}: {names}")
+
+    def cmp(op, a, *more, **options):
+        """``a OP b`` for a comparison (op an int), arithmetic (op a name), or a comparing call (op "call",
+        ``a`` the function), each operand checked first."""
+        if op == "call":
+            values = [*more, *options.values()]
+            for v in values:
+                if not trusted(v):
+                    raise untrusted("call", values)
+            return a(*more, **options)
+        b = more[0]
         if not (trusted(a) and trusted(b)):
-            raise AssertionError_("比较中出现不可信的对象类型 / untrusted object type in a comparison: "
-                                  f"{type_(a).__name__} {ops_text[op]} {type_(b).__name__}")
-        return op_functions[op](a, b)
+            raise untrusted("arith" if op in arith else "compare", (a, b))
+        return arith[op](a, b) if op in arith else op_functions[op](a, b)
 
     return cmp
 
@@ -394,7 +419,7 @@ def _make_encoder(types, B, limits):
                 return ["a", arr.dtype.str, list_(arr.shape), data, cls is not ndarray]
             name = getattr_(cls, "__name__", "?")
             raise Refused(f"类型 {name} 的值不能送出沙箱比较（只接受数字、字符串、布尔、None、列表、元组、字典、集合和 "
-                          f"numpy 数组）/ a value of type {name} cannot be compared outside the sandbox (only numbers, "
+                          f"numpy 数组） / a value of type {name} cannot be compared outside the sandbox (only numbers, "
                           "str, bool, None, lists, tuples, dicts, sets and numpy arrays)")
 
         try:
@@ -712,6 +737,24 @@ def _build(source: str, index: int, builtin_names: frozenset, aliases: frozenset
             op = [isinstance(node.ops[0], k) for k in kinds].index(True)
             return ast.Call(ast.Name("__jinguo_cmp__", ast.Load()), [ast.Constant(op), node.left, node.comparators[0]], [])
 
+        def visit_BinOp(self, node):
+            # her object's __sub__/__add__... would receive the expected operand: it must be plain data too
+            self.generic_visit(node)
+            op = type(node.op).__name__
+            if op not in _ARITH:
+                return node
+            return ast.Call(ast.Name("__jinguo_cmp__", ast.Load()), [ast.Constant(op), node.left, node.right], [])
+
+        def visit_Call(self, node):
+            # comparison helpers hand both values to her object's dunders (object arrays): plain data only
+            self.generic_visit(node)
+            f = node.func
+            if isinstance(f, ast.Attribute) and f.attr in _COMPARING_CALLS or isinstance(f, ast.Name) and \
+                    f.id in _COMPARING_CALLS:
+                return ast.Call(ast.Name("__jinguo_cmp__", ast.Load()), [ast.Constant("call"), f, *node.args],
+                                node.keywords)
+            return node
+
         def visit_Name(self, node):
             if isinstance(node.ctx, ast.Load) and node.id in use_modules:
                 return ast.Call(ast.Name("__jinguo_mod__", ast.Load()), [ast.Constant(node.id)], [])
@@ -726,12 +769,10 @@ def _build(source: str, index: int, builtin_names: frozenset, aliases: frozenset
             body.insert(0, ast.Global(sorted(bound)))
         bound_names: tuple = ()
     else:
+        # the test's variables go to her namespace when it ends (later cells read them, as in nbgrader), never
+        # while it runs: her functions can neither read nor change them under the test
         sync = ast.parse("__jinguo_sync__(__jinguo_b__['locals']())").body[0]
-        steps = []
-        for stmt in body:
-            steps.append(stmt)
-            if not isinstance(stmt, ast.Return):
-                steps.append(sync)  # her functions called by the next statement see what the test bound so far
+        steps = body
         prologue = [ast.parse(f"{name} = __jinguo_b__[{name!r}]").body[0] for name in use_builtins]
         for name in sorted(bound):
             prologue += ast.parse(f"try:\n    {name} = __jinguo_g__[{name!r}]\nexcept KeyError:\n    pass").body

@@ -330,7 +330,7 @@ def decode(node):
         import collections
 
         pairs = [(decode(k), decode(v)) for k, v in node[1]]
-        return {"m": dict, "o": collections.OrderedDict, "k": collections.Counter}[tag](pairs)
+        return {"m": dict, "o": collections.OrderedDict, "k": lambda p: collections.Counter(dict(p))}[tag](pairs)
     if tag == "a":
         import numpy as np
 
