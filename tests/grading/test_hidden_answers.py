@@ -19,7 +19,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from tests.grading.corpus import assignment, copy_course, make_course, nbgrader_autograde, scores
+from tests.grading.corpus import OUTSIDE, OUTSIDE_KINDS, copy_course, make_course, nbgrader_autograde, scores
 
 SANDBOX = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox switches to an unprivileged uid: run as root")
 
@@ -166,57 +166,6 @@ def test_failure_messages_never_show_the_expected_value():
 
 # --- sandboxed, side by side with nbgrader ---------------------------------------------------------------
 
-ANSWER = '''import numpy as np
-
-def 日均(values):
-    """每天的平均单量"""
-    ### BEGIN SOLUTION
-    return sum(values) / len(values)
-    ### END SOLUTION
-
-def 汇总(orders):
-    """每位骑手的总收入：{姓名: 金额}"""
-    ### BEGIN SOLUTION
-    total = {}
-    for name, amount in orders:
-        total[name] = total.get(name, 0) + amount
-    return total
-    ### END SOLUTION
-
-def 加价(values):
-    """每单加价 10%，numpy 数组"""
-    ### BEGIN SOLUTION
-    return np.array(values) * 1.1
-    ### END SOLUTION'''
-
-ORDERS = "[('王芳', 36000.5), ('李娜', 120.0), ('王芳', 37518.75)]"
-TESTS = [
-    ("assert 日均([3, 4, 5]) == 4.0", 1),
-    ("### BEGIN HIDDEN TESTS\nimport math\nassert math.isclose(日均([0.1, 0.2]), 0.15)\n### END HIDDEN TESTS", 1),
-    (f"### BEGIN HIDDEN TESTS\nexpected = {{'王芳': 73519.25, '李娜': 120.0}}\n"
-     f"assert 汇总({ORDERS}) == expected, '汇总不对'\n### END HIDDEN TESTS", 2),
-    ("### BEGIN HIDDEN TESTS\nnp.testing.assert_allclose(加价([10, 20]), [11.0, 22.0])\n"
-     "assert abs(日均([1, 2]) - 1.5) < 1e-9\n### END HIDDEN TESTS", 1),
-    # an outside assert and a guarded one in the same cell
-    ("### BEGIN HIDDEN TESTS\nassert {'王芳', '李娜'} == set(汇总(" + ORDERS + "))\n"
-     "assert 日均([2, 2]) in (2, 2.0)\n### END HIDDEN TESTS", 1),
-    # numpy's == in an assert: ambiguous for everyone, as in Python
-    ("### BEGIN HIDDEN TESTS\nassert 加价([1, 2]) == [1.1, 2.2]\n### END HIDDEN TESTS", 1),
-]
-FULL = ("import numpy as np\ndef 日均(values):\n    return sum(values) / len(values)\n"
-        "def 汇总(orders):\n    total = {}\n    for name, amount in orders:\n        total[name] = total.get(name, 0) + amount\n"
-        "    return total\ndef 加价(values):\n    return np.array(values) * 1.1")
-HONEST = {
-    "full": FULL,
-    "int_mean": FULL.replace("return sum(values) / len(values)", "return sum(values) // len(values)"),
-    "numpy_types": FULL.replace("return sum(values) / len(values)", "return np.mean(values)")
-                       .replace("total.get(name, 0) + amount", "float(np.float64(total.get(name, 0)) + amount)"),
-    "wrong": "import numpy as np\ndef 日均(values):\n    return 0\ndef 汇总(orders):\n    return {}\n"
-             "def 加价(values):\n    return np.array(values)",
-    "raising": "def 日均(values):\n    raise ValueError('还没写')\n汇总 = 加价 = 日均",
-    "missing": "# YOUR CODE HERE\nraise NotImplementedError()",
-    "rounded": FULL.replace("total[name] = total.get(name, 0) + amount", "total[name] = round(total.get(name, 0) + amount)"),
-}
 _SCAN = '''
 import numpy as np
 class _Raw:
@@ -265,10 +214,9 @@ def graded(tmp_path_factory):
     from grading import autograde
 
     root = tmp_path_factory.mktemp("hidden")
-    source = assignment(ANSWER, TESTS)
-    ref = make_course(root / "ref", HONEST, assignment="riders", source=source)
+    ref = make_course(root / "ref", OUTSIDE_KINDS, assignment="riders", source=OUTSIDE)
     ours = copy_course(ref, root / "ours")
-    make_course(ours, {**HONEST, **HOSTILE}, assignment="riders", source=source)
+    make_course(ours, {**OUTSIDE_KINDS, **HOSTILE}, assignment="riders", source=OUTSIDE)
     run = nbgrader_autograde(ref, "riders")
     assert run.returncode == 0, run.stderr[-2000:]
     results = {r.student: r for r in autograde(ours, "riders", workers=2)}
@@ -279,8 +227,9 @@ def graded(tmp_path_factory):
 def test_honest_scores_equal_nbgrader_autograde(graded):
     ref, ours, results = graded
     expected = scores(ref, "riders")
-    assert {k: v for k, v in scores(ours, "riders").items() if k in HONEST} == expected
-    assert expected["full"] == expected["numpy_types"] == (6.0, 7.0)  # the ambiguous-array cell fails for all
+    assert {k: v for k, v in scores(ours, "riders").items() if k in OUTSIDE_KINDS} == expected
+    assert expected["full"] == expected["numpy_types"] == (7.0, 8.0)  # the ambiguous-array cell fails for all
+    assert expected["partial"][0] % 1 == 0.5  # a partial-credit cell
     assert len(set(expected.values())) >= 3  # the kinds are told apart
     assert all(r.status == "graded" for r in results.values()), results
 
@@ -289,7 +238,7 @@ def test_honest_scores_equal_nbgrader_autograde(graded):
 @pytest.mark.parametrize("kind", list(HOSTILE))
 def test_hostile_values_earn_nothing(graded, kind):
     _, ours, results = graded
-    assert scores(ours, "riders")[kind] == (0.0, 7.0), [(c.cell, c.points, c.error) for c in results[kind].notebooks[0].cells]
+    assert scores(ours, "riders")[kind] == (0.0, 8.0), [(c.cell, c.points, c.error) for c in results[kind].notebooks[0].cells]
 
 
 @SANDBOX
