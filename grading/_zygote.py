@@ -633,15 +633,36 @@ def install_guard(shell, key: bytes, job: str, tests: dict):
 
     busy = [False]
 
+    # what the hook calls is bound now, before her code ran: a patched builtins.isinstance, sys._getframe or
+    # types.FunctionType would otherwise open /proc/self/mem or frames to her
+    type_, getattr_, isinstance_, int_ = type, getattr, isinstance, int
+    function_type, code_type, getframe = types_.FunctionType, types_.CodeType, sys._getframe
+
     def guarded(obj) -> bool:
         """A function of the guard or of a hidden test: her code may not read its code or change it."""
         busy[0] = True
         try:
-            code = getattr(obj, "__code__", None) if type(obj) is types_.FunctionType else obj
-            return type(code) is types_.CodeType and (code.co_filename == guard_file
-                                                      or code.co_filename.startswith("<hidden test "))
+            code = getattr_(obj, "__code__", None) if type_(obj) is function_type else obj
+            return type_(code) is code_type and (code.co_filename == guard_file
+                                                 or code.co_filename.startswith("<hidden test "))
         finally:
             busy[0] = False
+
+    fsdecode, realpath = os.fsdecode, os.path.realpath
+
+    def memory_file(path) -> bool:
+        """/proc/<pid>/mem and its kin, however named: bytes, relative to a /proc folder, through a symlink."""
+        if isinstance_(path, int_):
+            return False
+        busy[0] = True
+        try:
+            text = fsdecode(path)
+            names = {text.rstrip("/").rsplit("/", 1)[-1], realpath(text).rsplit("/", 1)[-1]}
+        except Exception:
+            return True
+        finally:
+            busy[0] = False
+        return bool(names & {"mem", "pagemap", "environ"})
 
     def hook(event: str, args: tuple) -> None:
         if busy[0]:
@@ -655,14 +676,13 @@ def install_guard(shell, key: bytes, job: str, tests: dict):
             deny(event)
         elif event == "object.__getattr__" and (args[0] is sign or (args[1] == "__code__" and guarded(args[0]))):
             deny(event)
-        elif event == "open" and isinstance(args[0], str) and args[0].startswith("/proc/") and \
-                args[0].rstrip("/").rsplit("/", 1)[-1] in ("mem", "pagemap", "environ"):
+        elif event == "open" and args and memory_file(args[0]):
             deny(event)
         elif testing[0] and (event == "sys._getframe" or (event == "object.__getattr__" and args[1] in (
                 "tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_code"))):
             busy[0] = True
             try:
-                caller = sys._getframe(1)
+                caller = getframe(1)
                 while caller is not None and caller.f_code is hook.__code__:
                     caller = caller.f_back
                 ok = caller is not None and (caller.f_code is signer_code or caller.f_code in allowed_frame_users or (

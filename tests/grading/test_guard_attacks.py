@@ -75,6 +75,15 @@ ATTACKS = {
                         "        for space in (f.f_locals, f.f_globals):\n"
                         "            if 'want' in space:\n                return space['want']\n        f = f.f_back\n"
                         "    return 0\ndef 工资(hours, rate):\n    return _steal()\ndef 明细(rows):\n    return []\n",
+    # ... with sys._getframe replaced first, so that the guard's own caller check sees a library frame
+    "frames_patched_getframe": "import sys, types, logging\n_real = sys._getframe\n"
+                               "_lib = types.SimpleNamespace(f_code=logging.Logger.findCaller.__code__, f_back=None)\n"
+                               "sys._getframe = lambda depth=0: _lib\n"
+                               "def _steal():\n    f = _real(1)\n    while f is not None:\n"
+                               "        for space in (f.f_locals, f.f_globals):\n"
+                               "            if 'want' in space:\n                return space['want']\n"
+                               "        f = f.f_back\n    return 0\n"
+                               "def 工资(hours, rate):\n    return _steal()\ndef 明细(rows):\n    return []\n",
     # 2. always-equal objects from an "importable library module", and past the first 1000 items
     "library_always_equal": "import json\nclass AlwaysEq:\n    def __eq__(self, other):\n        return True\n"
                             "    def __ne__(self, other):\n        return False\n"
