@@ -141,7 +141,7 @@ def _runner_child(req: dict, ready_w: int, secret_r: int) -> None:
     os.close(secret_r)
     secret = json.loads(b"".join(chunks))
     chunks.clear()
-    install_guard(shell, bytes.fromhex(secret.pop("key")), req["job"], secret.pop("tests"))
+    entry, forget = install_guard(shell, bytes.fromhex(secret.pop("key")), req["job"], secret.pop("tests"))
     del secret
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(req["socket"])
@@ -150,132 +150,519 @@ def _runner_child(req: dict, ready_w: int, secret_r: int) -> None:
     os.close(ready_w)
     conn, _ = listener.accept()
     listener.close()
-    _runner.serve(shell, conn)
+    _runner.serve(shell, conn, entry, forget)
 
 
 # --- the test guard -------------------------------------------------------------------------------------
-# A hidden test must not be fooled by code the submission ran before it. Test cells reach the kernel only as
-# ``__jinguo_guard__(K)``: their source was handed over at fork time, before any student code existed. The
-# guard restores the builtins and the helper modules, runs test K with a strict ``==``, and only when it
-# returns normally asks the signer for a verdict: an HMAC the grader checks outside. The key lives only in
-# the frame of a suspended generator, which the audit hook (that cannot be removed) keeps out of reach:
-# no gc walking, ctypes, tracing, /proc/self/mem, or frame access while a test runs.
+# A hidden test must not be fooled by code the submission ran before it or runs inside it. Test cells never
+# pass through her shell: the grader asks for "test K" with a one-time nonce, and the runner (_runner.serve)
+# calls the guard's entry directly, so her input/AST transformers, her globals and her display machinery
+# never touch a test. The test sources came at fork time, before any student code existed, and are compiled
+# here at once with plain ``ast``/``compile``. Each test runs as a function whose own variables and the
+# builtins it uses are fast locals (she cannot shadow ``len`` or change ``score`` under it), whose ``==``,
+# ``<``, ``in``... go through a comparison that trusts an explicit list of plain types only (every element,
+# every depth), and during which no frame can be taken. Only when the test returns does the signer (a
+# suspended generator that holds the HMAC key and the nonces) sign a verdict: the test's number as its own
+# ``repr`` and the values its outside-compared asserts emitted (see grading/expected.py). The grader checks it
+# outside. The helpers a test gets are made afresh for each test from values taken before her code ran, so
+# nothing she reaches after one test (closure cells, module globals) changes the next. An audit hook that
+# cannot be removed keeps gc walking, ctypes, tracing and /proc/self/mem out for the whole run, and frames
+# out while a test runs.
+# Limit: code in the same process that gets a raw memory primitive (e.g. numpy's __array_interface__ over an
+# address) can read any secret here. That is why competition tasks compare their expected answers OUTSIDE.
 
 PROTECTED_MODULES = ("builtins", "math", "cmath", "operator", "functools", "itertools", "statistics", "numbers",
                      "decimal", "fractions", "collections", "copy", "re", "json", "unittest", "unittest.case",
-                     "numpy", "numpy.testing", "numpy.testing._private.utils", "numpy.linalg", "inspect", "types")
+                     "numpy", "numpy.testing", "numpy.testing._private.utils", "numpy.linalg", "inspect", "types",
+                     "traceback", "linecache")
 
-_EQ_SOURCE = '''
-def __jinguo_eq__(a, b, _type=type, _plain=_PLAIN, _mods=_MODS, _all=all, _list=list, _getattr=getattr):
-    def trusted(x, depth=0):
-        cls = _type(x)
-        if cls in _plain:
-            if depth < 3 and cls in (list, tuple, set, frozenset):
-                return _all(trusted(v, depth + 1) for v in _list(x)[:1000])
-            if depth < 3 and cls is dict:
-                return _all(trusted(k, depth + 1) and trusted(v, depth + 1) for k, v in _list(x.items())[:1000])
-            return True
-        if "__eq__" not in cls.__dict__ and "__ne__" not in cls.__dict__ and cls.__eq__ is object.__eq__:
-            return True  # plain identity comparison: nothing to fake
-        mod = _mods.get(cls.__module__)
-        return (cls.__module__ not in ("__main__", "builtins") and mod is not None
-                and _getattr(mod, "__file__", None) is not None and _getattr(mod, cls.__name__, None) is cls)
-    if not (trusted(a) and trusted(b)):
-        raise AssertionError("比较中出现不可信的对象类型 / untrusted object type in a comparison: "
-                             + _type(a).__name__ + ", " + _type(b).__name__)
-    return a == b
-'''
+# Names a test reads as modules: when her namespace binds one of them, the test gets the real module instead
+# (she may not hand the test a fake ``np`` whose ``testing.assert_allclose`` does nothing).
+MODULE_ALIASES = {"np": "numpy", "numpy": "numpy", "pd": "pandas", "pandas": "pandas", "math": "math",
+                  "cmath": "cmath", "statistics": "statistics", "plt": "matplotlib.pyplot", "re": "re",
+                  "json": "json", "collections": "collections", "itertools": "itertools", "functools": "functools",
+                  "operator": "operator", "decimal": "decimal", "fractions": "fractions", "unittest": "unittest"}
+EMIT_MIME = "application/x-jinguo-emit+json"
+_LIMITS = {"check": 1_000_000,  # elements a comparison may check: past it the check fails, it never passes
+           "emit": 2_000_000,  # elements + characters one emitted value may carry out of the sandbox
+           "depth": 100}
+# Dunders that make a comparison do something other than identity: a type with none of them is safe to compare.
+_COMPARING = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__", "__iter__", "__getitem__",
+              "__len__")
+_OPS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+_ARITH = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "FloorDiv": "//", "Mod": "%", "Pow": "**"}
+_COMPARING_CALLS = {"isclose", "allclose", "array_equal", "array_equiv", "assert_allclose", "assert_array_equal",
+                    "assert_equal", "assert_almost_equal", "assert_array_almost_equal", "assert_approx_equal",
+                    "assertEqual", "assertAlmostEqual", "assertNotEqual", "assertCountEqual", "assertListEqual",
+                    "assertDictEqual", "assertSetEqual", "assertTupleEqual", "assertIn", "assertGreater",
+                    "assertLess", "assertGreaterEqual", "assertLessEqual"}
 
 
-def install_guard(shell, key: bytes, job: str, tests: dict) -> None:
+def _plain_types() -> dict:
+    """Exact types whose comparisons are known, taken before any student code ran (a class she defines,
+    injects into a module or derives from is none of them)."""
+    import collections
+    import datetime
+    import decimal
+    import fractions
+
+    scalars = {int, float, complex, str, bytes, bool, type(None), type(Ellipsis), range, decimal.Decimal,
+               fractions.Fraction, datetime.date, datetime.datetime, datetime.time, datetime.timedelta,
+               datetime.timezone}
+    found = {"containers": frozenset({list, tuple, set, frozenset, dict, collections.OrderedDict, collections.Counter,
+                                      collections.defaultdict, collections.deque}),
+             "mappings": frozenset({dict, collections.OrderedDict, collections.Counter, collections.defaultdict}),
+             "ndarray": None, "numpy_scalars": frozenset(), "pandas": frozenset(), "dataframe": None}
+    try:
+        import numpy as np
+
+        numpy_scalars = {t for t in np.sctypeDict.values() if t is not np.object_}
+        scalars |= numpy_scalars
+        scalars.add(np.dtype)
+        for code in "?bhilqpBHILQPefdgFDGSUVMm":
+            try:
+                scalars.add(type(np.dtype(code)))
+            except TypeError:
+                pass
+        found["ndarray"], found["numpy_scalars"] = np.ndarray, frozenset(numpy_scalars)
+    except ImportError:
+        pass
+    try:
+        import pandas as pd
+
+        scalars |= {pd.Timestamp, pd.Timedelta, type(pd.NaT)}
+        found["pandas"] = frozenset({pd.Series, pd.DataFrame, pd.Index, pd.RangeIndex})
+        found["dataframe"] = pd.DataFrame
+    except ImportError:
+        pass
+    found["scalars"] = frozenset(scalars)
+    return found
+
+
+def _make_cmp(types, B, limits, comparing, ops_text):
+    """The strict comparison for one test. Everything it uses is bound here, from values taken before her code
+    ran (``B``: the real builtins), so patching builtins or module globals mid-test changes nothing."""
+    type_, id_, issubclass_, list_, str_, len_ = B["type"], B["id"], B["issubclass"], B["list"], B["str"], B["len"]
+    getattr_, set_, AssertionError_ = B["getattr"], B["set"], B["AssertionError"]
+    mro_of, dict_of = type_.__dict__["__mro__"].__get__, type_.__dict__["__dict__"].__get__
+    range_ = B["range"]
+    dict_items = B["dict"].items
+    scalars, containers, ndarray, pandas, dataframe = (types["scalars"], types["containers"], types["ndarray"],
+                                                      types["pandas"], types["dataframe"])
+    limit = limits["check"]
+    object_ = B["object"]
+
+    def identity_only(cls) -> bool:
+        for base in mro_of(cls):
+            if base is object_:
+                return True
+            d = dict_of(base)
+            for name in comparing:
+                if name in d:
+                    return False
+        return True
+
+    def trusted(value) -> bool:
+        """Every element at every depth is of a plain type (or compares by identity only); False past the limit."""
+        stack, seen, count = [value], set_(), 0
+        while stack:
+            v = stack.pop()
+            count += 1
+            if count > limit:
+                return False
+            cls = type_(v)
+            if cls in scalars:
+                continue
+            if cls in containers:
+                if id_(v) in seen:
+                    continue
+                seen.add(id_(v))
+                if issubclass_(cls, B["dict"]):
+                    for k, x in list_(dict_items(v)):
+                        stack.append(k)
+                        stack.append(x)
+                else:
+                    stack.extend(list_(v))
+                continue
+            if cls is ndarray and ndarray is not None:
+                if v.dtype.hasobject:
+                    count += v.size
+                    if count > limit:
+                        return False
+                    stack.extend(v.ravel().tolist())
+                continue
+            if cls in pandas:  # elementwise comparisons: her objects may sit in object columns or labels
+                if cls is dataframe:
+                    parts = [v.iloc[:, i] for i in range_(v.shape[1])] + [v.columns, v.index]
+                elif getattr_(v, "index", None) is not None:
+                    parts = [v, v.index]
+                else:
+                    parts = [v]
+                for part in parts:
+                    if str_(part.dtype) == "object":
+                        count += len_(part)
+                        if count > limit:
+                            return False
+                        stack.extend(list_(part.tolist()))
+                continue
+            if not identity_only(cls):
+                return False
+        return True
+
+    op_functions = (lambda a, b: a == b, lambda a, b: a != b, lambda a, b: a < b, lambda a, b: a <= b,
+                    lambda a, b: a > b, lambda a, b: a >= b, lambda a, b: a in b, lambda a, b: a not in b)
+
+    arith = {"Add": lambda a, b: a + b, "Sub": lambda a, b: a - b, "Mult": lambda a, b: a * b,
+             "Div": lambda a, b: a / b, "FloorDiv": lambda a, b: a // b, "Mod": lambda a, b: a % b,
+             "Pow": lambda a, b: a ** b}
+
+    words = {"compare": ("比较", "a comparison"), "arith": ("运算", "arithmetic"), "call": ("比较函数", "a comparing call")}
+
+    def untrusted(what, values):
+        names = ", ".join(type_(v).__name__ for v in values)
+        zh, en = words[what]
+        return AssertionError_(f"{zh}中出现不可信的对象类型 / untrusted object type in {en}: {names}")
+
+    def cmp(op, a, *more, **options):
+        """``a OP b`` for a comparison (op an int), arithmetic (op a name), or a comparing call (op "call",
+        ``a`` the function), each operand checked first."""
+        if op == "call":
+            values = [*more, *options.values()]
+            for v in values:
+                if not trusted(v):
+                    raise untrusted("call", values)
+            return a(*more, **options)
+        b = more[0]
+        if not (trusted(a) and trusted(b)):
+            raise untrusted("arith" if op in arith else "compare", (a, b))
+        return arith[op](a, b) if op in arith else op_functions[op](a, b)
+
+    return cmp
+
+
+def _make_encoder(types, B, limits):
+    """The strict serializer: a value as tagged JSON data, or a refusal (zh / en) for anything else. Only exact
+    plain types pass, so an always-equal object, a float subclass or a list subclass never leaves as data."""
+    import collections
+    import decimal
+    import fractions
+
+    type_, list_, len_, max_, int_, str_ = B["type"], B["list"], B["len"], B["max"], B["int"], B["str"]
+    getattr_, Exception_, RecursionError_ = B["getattr"], B["Exception"], B["RecursionError"]
+    float_repr, int_repr = B["float"].__repr__, int_.__repr__
+    dict_items, decimal_str = B["dict"].items, decimal.Decimal.__str__
+    Decimal, Fraction = decimal.Decimal, fractions.Fraction
+    simple = {list: "l", tuple: "t", set: "e", frozenset: "z", collections.deque: "l"}
+    mappings = {dict: "m", collections.OrderedDict: "o", collections.Counter: "k", collections.defaultdict: "m"}
+    ndarray, numpy_scalars = types["ndarray"], types["numpy_scalars"]
+    emit_limit, max_depth = limits["emit"], limits["depth"]
+
+    class Refused(Exception_):
+        pass
+
+    def encode(value) -> dict:
+        budget = [0]
+
+        def spend(n) -> None:
+            budget[0] += n
+            if budget[0] > emit_limit:
+                raise Refused("值太大，超出可送出沙箱比较的上限 / the value is too large to be compared outside the sandbox")
+
+        def enc(v, depth):
+            if depth > max_depth:
+                raise Refused("值的嵌套太深 / the value is nested too deeply")
+            spend(1)
+            cls = type_(v)
+            if v is None:
+                return ["none"]
+            if cls is bool:
+                return ["b", v]
+            if cls is int_:
+                try:
+                    text = int_repr(v)
+                except ValueError:
+                    raise Refused("整数太大 / the integer is too large") from None
+                spend(len_(text))
+                return ["i", text]
+            if cls is float:
+                return ["f", float_repr(v)]
+            if cls is complex:
+                return ["c", float_repr(v.real), float_repr(v.imag)]
+            if cls is str_:
+                spend(len_(v))
+                return ["s", v]
+            if cls is bytes:
+                spend(len_(v))
+                return ["y", v.hex()]
+            if cls is Decimal:
+                return ["d", decimal_str(v)]
+            if cls is Fraction:
+                return ["q", int_repr(v.numerator), int_repr(v.denominator)]
+            if cls in simple:
+                return [simple[cls], [enc(x, depth + 1) for x in list_(v)]]
+            if cls in mappings:
+                return [mappings[cls], [[enc(k, depth + 1), enc(x, depth + 1)] for k, x in list_(dict_items(v))]]
+            if ndarray is not None and (cls is ndarray or cls in numpy_scalars):
+                import numpy as np
+
+                arr = v if cls is ndarray else np.asarray(v)
+                if arr.dtype.hasobject or arr.dtype.kind not in "biufcU" or arr.dtype.fields is not None:
+                    raise Refused(f"数组的数据类型 {arr.dtype} 不能送出沙箱比较 / an array of dtype {arr.dtype} "
+                                  "cannot be compared outside the sandbox")
+                spend(int_(arr.size) * max_(1, arr.dtype.itemsize // 8))
+                if arr.dtype.kind == "c":
+                    data = [[float_repr(x.real), float_repr(x.imag)] for x in arr.ravel().tolist()]
+                elif arr.dtype.kind == "f":
+                    data = [float_repr(x) for x in arr.ravel().tolist()]
+                else:
+                    data = arr.ravel().tolist()
+                return ["a", arr.dtype.str, list_(arr.shape), data, cls is not ndarray]
+            name = getattr_(cls, "__name__", "?")
+            raise Refused(f"类型 {name} 的值不能送出沙箱比较（只接受数字、字符串、布尔、None、列表、元组、字典、集合和 "
+                          f"numpy 数组） / a value of type {name} cannot be compared outside the sandbox (only numbers, "
+                          "str, bool, None, lists, tuples, dicts, sets and numpy arrays)")
+
+        try:
+            return {"value": enc(value, 0)}
+        except Refused as why:
+            return {"refused": str_(why)}
+        except RecursionError_:
+            return {"refused": "值的嵌套太深 / the value is nested too deeply"}
+
+    return encode
+
+
+def _number_text(value, B, numpy_scalars) -> str | None:
+    """A test's last value as nbgrader reads partial credit: a number's own repr, never her __repr__ or display
+    settings. None for what is not a number."""
+    import decimal
+    import fractions
+
+    cls = B["type"](value)
+    isinstance_, bool, int, float = B["isinstance"], B["bool"], B["int"], B["float"]
+    if cls is bool:
+        return bool.__repr__(value)
+    if cls in numpy_scalars:
+        return cls.__repr__(value)  # numpy's own: what IPython shows for it, as nbgrader reads it
+    if isinstance_(value, int):
+        return int.__repr__(value)
+    if isinstance_(value, float):
+        return float.__repr__(value)
+    if cls is decimal.Decimal:
+        return decimal.Decimal.__str__(value)
+    if cls is fractions.Fraction:
+        return float.__repr__(value.numerator / value.denominator)
+    return None
+
+
+def install_guard(shell, key: bytes, job: str, tests: dict):
+    """Set the guard up in a fresh runner, before any student code. Returns ``(entry, forget)``: the runner
+    calls ``entry(index, nonce) -> (mac, text, emits)`` for a test cell and ``forget(tb)`` after a failed one."""
     import builtins
+    import hashlib
     import hmac
+    import json as json_
+    import traceback
+    import types as types_
 
-    plain = {int, float, complex, str, bytes, bool, type(None), list, tuple, dict, set, frozenset}
-    ns: dict = {"_PLAIN": frozenset(plain), "_MODS": sys.modules}
-    exec(_EQ_SOURCE, ns)
-    from IPython.core.display_functions import publish_display_data
+    import _runner
     from IPython.lib.pretty import pretty
 
+    types = _plain_types()
+    pristine = dict(builtins.__dict__)
+    pristine["get_ipython"] = shell.get_ipython
+    B = types_.MappingProxyType(pristine)
+    modules = types_.MappingProxyType({alias: sys.modules[name] for alias, name in MODULE_ALIASES.items()
+                                       if name in sys.modules})
+    compiled = {}
+    for index, spec in tests.items():
+        source = spec["source"] if isinstance(spec, dict) else spec
+        try:
+            compiled[str(index)] = _build(source, int(index), frozenset(pristine), frozenset(modules))
+        except SyntaxError as exc:  # raised when the test runs, as Python would
+            compiled[str(index)] = exc
+    nonces = {str(i): (spec.get("nonce") if isinstance(spec, dict) else None) for i, spec in tests.items()}
     testing = [False]
 
-    def signer(key, strict_eq, transform, user_ns, pretty, snapshot, modules_before, testing, getframe):
-        """Everything that decides a verdict lives in this generator's frame, out of the submission's reach."""
-        mac = hmac.new(key, digestmod="sha256")
-        del key
-        compiled: dict = {}
-        run_code = yield None
+    def set_testing(on: bool) -> None:  # held by the signer only: nothing she reaches can switch frames back on
+        testing[0] = on
+
+    def signer(key, user_ns, snapshot, modules_before, getframe, nonces, compiled, set_testing, add_output,
+               make_cmp, make_encoder, number_text, pretty, dumps, clear_traceback, limits, comparing, ops_text,
+               compare_digest, sha256):
+        """Everything that decides a verdict lives in this generator's frame, out of the submission's reach. It
+        answers only its entry's frame, and survives anything thrown into it. The HMAC is computed with
+        hashlib's C objects, whose methods no Python code can patch (hmac.HMAC's could be)."""
+        block = key.ljust(64, b"\0")
+        inner = sha256(bytes(b ^ 0x36 for b in block))
+        outer = sha256(bytes(b ^ 0x5C for b in block))
+        del key, block
+
+        def restore() -> None:  # the protected modules and sys.modules as they were before her code ran
+            for name, (mod, saved) in snapshot.items():
+                sys.modules[name] = mod
+                d = mod.__dict__
+                for k, v in saved.items():
+                    if d.get(k, d) is not v:
+                        d[k] = v
+            for name, mod in modules_before.items():
+                if sys.modules.get(name) is not mod:
+                    sys.modules[name] = mod
+        entry_code = yield None
         answer = None
         pending = None
         while True:
-            request = yield answer
-            testing[0] = False
-            caller = getframe(1)
-            answer = None
-            if caller.f_code is not run_code:
+            try:
+                request = yield answer
+            except BaseException as thrown:  # gen.throw()/close() from her code: drop it and its traceback
+                clear_traceback(thrown, None)
+                del thrown
+                answer = None
                 continue
-            if request[0] == "start":
-                for name, (mod, saved) in snapshot.items():
-                    sys.modules[name] = mod
-                    d = mod.__dict__
-                    for k, v in saved.items():
-                        if d.get(k, d) is not v:
-                            d[k] = v
-                for name, mod in modules_before.items():
-                    if sys.modules.get(name) is not mod:
-                        sys.modules[name] = mod
-                index = request[1]
-                if index not in compiled:
-                    compiled[index] = _build(tests[str(index)], index, transform)
+            answer = None
+            caller = getframe(1)
+            if caller.f_code is not entry_code or type(request) is not tuple or not request:
+                continue
+            if request[0] == "start" and pending is None:
+                index, nonce = str(request[1]), request[2]
+                want = nonces.pop(index, None)  # one use, passed or failed: no test can be tried twice
+                restore()
+                if want is not None and not compare_digest(str(want), str(nonce)):
+                    want = None
+                if want is None or index not in compiled:
+                    answer = ("refused",)
+                    continue
                 user_ns["__builtins__"] = builtins
+                code = compiled[index]
+                if isinstance(code, SyntaxError):
+                    answer = ("syntax", code)
+                    continue
                 scratch: dict = {}
-                exec(compiled[index], user_ns, scratch)
-                pending = (index, caller)
-                answer = (scratch.popitem()[1], strict_eq)
+                exec(code, user_ns, scratch)
+                emitted: list = []
+                encode = make_encoder(types, B, limits)
+
+                def emit(k, value, _emitted=emitted, _encode=encode, _add=add_output, _mime=EMIT_MIME):
+                    data = _encode(value)
+                    _emitted.append([k, data])
+                    _add({"output_type": "display_data", "data": {_mime: {"k": k, **data}}, "metadata": {}})
+
+                def module(alias, _ns=user_ns, _modules=modules, _NameError=NameError):
+                    if alias not in _ns:
+                        raise _NameError(f"name '{alias}' is not defined")
+                    return _modules[alias]
+
+                def sync(local, _ns=user_ns, _names=scratch["__jinguo_bound__"]):
+                    for name in _names:
+                        if name in local:
+                            _ns[name] = local[name]
+                        else:
+                            _ns.pop(name, None)
+
+                cmp = make_cmp(types, B, limits, comparing, ops_text)
+                pending = (index, caller, emitted)
+                answer = ("run", scratch[f"__jinguo_test_{index}__"], (cmp, emit, module, sync, dict(B), user_ns))
+                set_testing(True)  # from here until the test ends: no frame may be taken
             elif request[0] == "done" and pending is not None and pending[1] is caller:
                 value = request[1]
-                testing[0] = True  # pretty() may call the submission's __repr__ while this frame is live
-                try:
-                    text = "" if value is None else pretty(value)
-                except Exception:
-                    text = "<unprintable>"
-                finally:
-                    testing[0] = False
-                m = mac.copy()
-                m.update(f"{job}|{pending[0]}|{text}".encode())
-                answer = (m.hexdigest(), pending[0], text)
+                restore()
+                text = "" if value is None else number_text(value, B, types["numpy_scalars"])
+                if text is None:
+                    printed = None
+                    try:  # pretty() may call her __repr__: frames stay closed meanwhile
+                        printed = pretty(value)
+                    except Exception:
+                        pass
+                    restore()
+                    text = printed if type(printed) is str else "<unprintable>"
+                    try:
+                        float(text)
+                        text = f"<{type(value).__name__}>"  # not a number, yet printed as one: nbgrader would read it
+                    except (TypeError, ValueError):
+                        pass
+                set_testing(False)
+                emits = dumps(pending[2], sort_keys=True)
+                h = inner.copy()
+                h.update(f"{job}|{pending[0]}|{text}|{emits}".encode())
+                m = outer.copy()
+                m.update(h.digest())
+                answer = (m.hexdigest(), text, pending[2])
+                pending = None
+            elif request[0] == "abort" and pending is not None and pending[1] is caller:
+                set_testing(False)
                 pending = None
 
     snapshot = {n: (sys.modules[n], dict(sys.modules[n].__dict__)) for n in PROTECTED_MODULES if n in sys.modules}
-    sign = signer(key, ns["__jinguo_eq__"], shell.transform_cell, shell.user_ns, pretty, snapshot,
-                  dict(sys.modules), testing, sys._getframe)
-    del key
+    sign = signer(key, shell.user_ns, snapshot, dict(sys.modules), sys._getframe, nonces, compiled, set_testing,
+                  _runner.OUTPUTS.add, _make_cmp, _make_encoder, _number_text, pretty, json_.dumps,
+                  BaseException.with_traceback, dict(_LIMITS), _COMPARING, _OPS, hmac.compare_digest, hashlib.sha256)
+    del key, nonces, compiled, snapshot
     next(sign)
 
-    def run(index: int):
-        test, eq = sign.send(("start", index))
-        value = test(eq)
-        mac, cell, text = sign.send(("done", value))
-        publish_display_data({"application/x-jinguo-verdict+json": {"cell": cell, "value": text, "mac": mac}})
-        return value
+    def entry(index, nonce):
+        """Run test ``index`` once; its signed verdict, or the test's own exception."""
+        answer = sign.send(("start", index, nonce))
+        if answer is None or answer[0] == "refused":
+            raise RuntimeError("评分守卫拒绝了这次测试调用 / the grading guard refused this test call")
+        if answer[0] == "syntax":
+            raise answer[1]
+        try:
+            value = answer[1](*answer[2])
+        except BaseException:
+            sign.send(("abort",))
+            raise
+        return sign.send(("done", value))
 
-    sign.send(run.__code__)
-    guard_codes = {run.__code__, signer.__code__}
+    sign.send(entry.__code__)
+    signer_code = signer.__code__  # the signer checks who calls it: its own sys._getframe(1) is allowed
+    guard_file = entry.__code__.co_filename
     allowed_frame_users: set = set()
-    try:
-        import logging
-
-        allowed_frame_users.add(logging.Logger.findCaller.__code__)
-        import matplotlib._api
-
-        allowed_frame_users.add(matplotlib._api.warn_external.__code__)
-    except Exception:
-        pass
+    for where, name in (("logging", "Logger.findCaller"), ("matplotlib._api", "warn_external"),
+                        ("collections", "namedtuple"), ("typing", "_caller"),
+                        ("pandas.util._exceptions", "find_stack_level"), ("traceback", "clear_frames")):
+        try:
+            obj = __import__(where, fromlist=["_"])
+            for part in name.split("."):
+                obj = getattr(obj, part)
+            allowed_frame_users.add(obj.__code__)
+        except Exception:
+            pass
 
     def deny(what: str):
         raise RuntimeError(f"评分时不允许 {what} / {what} is not allowed while grading")
 
     busy = [False]
+
+    # what the hook calls is bound now, before her code ran: a patched builtins.isinstance, sys._getframe or
+    # types.FunctionType would otherwise open /proc/self/mem or frames to her
+    type_, getattr_, isinstance_, int_ = type, getattr, isinstance, int
+    function_type, code_type, getframe = types_.FunctionType, types_.CodeType, sys._getframe
+
+    def guarded(obj) -> bool:
+        """A function of the guard or of a hidden test: her code may not read its code or change it."""
+        busy[0] = True
+        try:
+            code = getattr_(obj, "__code__", None) if type_(obj) is function_type else obj
+            return type_(code) is code_type and (code.co_filename == guard_file
+                                                 or code.co_filename.startswith("<hidden test "))
+        finally:
+            busy[0] = False
+
+    fsdecode, realpath = os.fsdecode, os.path.realpath
+
+    def memory_file(path) -> bool:
+        """/proc/<pid>/mem and its kin, however named: bytes, relative to a /proc folder, through a symlink."""
+        if isinstance_(path, int_):
+            return False
+        busy[0] = True
+        try:
+            text = fsdecode(path)
+            names = {text.rstrip("/").rsplit("/", 1)[-1], realpath(text).rsplit("/", 1)[-1]}
+        except Exception:
+            return True
+        finally:
+            busy[0] = False
+        return bool(names & {"mem", "pagemap", "environ"})
 
     def hook(event: str, args: tuple) -> None:
         if busy[0]:
@@ -283,66 +670,70 @@ def install_guard(shell, key: bytes, job: str, tests: dict) -> None:
         if event.startswith("ctypes.") or event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents",
                                                      "sys.settrace", "sys.setprofile", "sys._current_frames"):
             deny(event)
-        elif event == "function.__new__" and args and args[0] in guard_codes:
+        elif event == "function.__new__" and args and guarded(args[0]):
             deny(event)
-        elif event == "object.__setattr__" and len(args) > 2 and (args[2] in guard_codes or args[0] is run):
+        elif event == "object.__setattr__" and args and guarded(args[0]):
             deny(event)
-        elif event == "object.__getattr__" and args[1] in ("gi_frame", "gi_code") and args[0] is sign:
+        elif event == "object.__getattr__" and (args[0] is sign or (args[1] == "__code__" and guarded(args[0]))):
             deny(event)
-        elif event == "open" and isinstance(args[0], str) and args[0].startswith("/proc/") and \
-                args[0].rstrip("/").rsplit("/", 1)[-1] in ("mem", "pagemap", "environ"):
+        elif event == "open" and args and memory_file(args[0]):
             deny(event)
         elif testing[0] and (event == "sys._getframe" or (event == "object.__getattr__" and args[1] in (
-                "tb_frame", "gi_frame", "cr_frame", "ag_frame"))):
+                "tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_code"))):
             busy[0] = True
             try:
-                caller = sys._getframe(1)
+                caller = getframe(1)
                 while caller is not None and caller.f_code is hook.__code__:
                     caller = caller.f_back
-                ok = caller is not None and (caller.f_code in allowed_frame_users or (
+                ok = caller is not None and (caller.f_code is signer_code or caller.f_code in allowed_frame_users or (
                     caller.f_back is not None and caller.f_back.f_code in allowed_frame_users))
             finally:
                 busy[0] = False
             if not ok:
                 deny(event)
 
-    shell.user_ns["__jinguo_guard__"] = run
     sys.addaudithook(hook)
+    clear_frames = traceback.clear_frames
+
+    def forget(tb) -> None:
+        """A failed test's frames hold its variables (expected values): clear them before her next cell runs."""
+        try:
+            clear_frames(tb)
+        except Exception:
+            pass
+        sys.last_traceback = sys.last_value = sys.last_type = None
+
+    return entry, forget
 
 
-class _Strict:
-    """``a == b`` / ``a != b`` in a test become calls to the strict comparison."""
-
-    @staticmethod
-    def rewrite(tree):
-        import ast
-
-        class T(ast.NodeTransformer):
-            def visit_Compare(self, node):
-                self.generic_visit(node)
-                if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
-                    return node
-                call = ast.Call(ast.Name("__jinguo_eq__", ast.Load()), [node.left, node.comparators[0]], [])
-                return ast.UnaryOp(ast.Not(), call) if isinstance(node.ops[0], ast.NotEq) else call
-
-        return T().visit(tree)
-
-
-def _build(source: str, index: int, transform):
-    """Test ``index`` as a function taking the strict comparison as a parameter (a fast local the submission
-    cannot swap), declaring global every name the cell binds, and returning its last expression."""
+def _build(source: str, index: int, builtin_names: frozenset, aliases: frozenset):
+    """Test ``index`` as a function of the guard's helpers. Names the cell binds and builtins it reads are fast
+    locals (copied from / to her namespace, so later cells and her functions still see them); comparisons go
+    through the strict one; module aliases she may have rebound come from the guard."""
     import ast
 
-    tree = ast.parse(transform(source))
-    names: set[str] = set()
+    tree = ast.parse(source, f"<hidden test {index}>")
+    bound: set[str] = set()
+    module_mode = [False]
 
     def collect(node) -> None:
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
+            bound.add(node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+            for a in node.names:
+                if a.name == "*":
+                    module_mode[0] = True
+                bound.add((a.asname or a.name).split(".")[0])
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            module_mode[0] = True
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
+            bound.add(node.name)
+            for d in node.decorator_list:
+                collect(d)
             return  # their bodies have their own scope
         if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             return
@@ -351,16 +742,67 @@ def _build(source: str, index: int, transform):
 
     for stmt in tree.body:
         collect(stmt)
-    body = tree.body or [ast.Pass()]
+    params = ["__jinguo_cmp__", "__jinguo_emit__", "__jinguo_mod__", "__jinguo_sync__", "__jinguo_b__", "__jinguo_g__"]
+    bound -= set(params)
+    loads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    use_builtins = sorted((loads & builtin_names) - bound - set(params))
+    use_modules = (loads & aliases) - bound - set(use_builtins)
+    kinds = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn)
+
+    class Rewrite(ast.NodeTransformer):
+        def visit_Compare(self, node):
+            self.generic_visit(node)
+            if len(node.ops) != 1 or not isinstance(node.ops[0], kinds):
+                return node
+            op = [isinstance(node.ops[0], k) for k in kinds].index(True)
+            return ast.Call(ast.Name("__jinguo_cmp__", ast.Load()), [ast.Constant(op), node.left, node.comparators[0]], [])
+
+        def visit_BinOp(self, node):
+            # her object's __sub__/__add__... would receive the expected operand: it must be plain data too
+            self.generic_visit(node)
+            op = type(node.op).__name__
+            if op not in _ARITH:
+                return node
+            return ast.Call(ast.Name("__jinguo_cmp__", ast.Load()), [ast.Constant(op), node.left, node.right], [])
+
+        def visit_Call(self, node):
+            # comparison helpers hand both values to her object's dunders (object arrays): plain data only
+            self.generic_visit(node)
+            f = node.func
+            if isinstance(f, ast.Attribute) and f.attr in _COMPARING_CALLS or isinstance(f, ast.Name) and \
+                    f.id in _COMPARING_CALLS:
+                return ast.Call(ast.Name("__jinguo_cmp__", ast.Load()), [ast.Constant("call"), f, *node.args],
+                                node.keywords)
+            return node
+
+        def visit_Name(self, node):
+            if isinstance(node.ctx, ast.Load) and node.id in use_modules:
+                return ast.Call(ast.Name("__jinguo_mod__", ast.Load()), [ast.Constant(node.id)], [])
+            return node
+
+    body = [Rewrite().visit(s) for s in tree.body] or [ast.Pass()]
     if isinstance(body[-1], ast.Expr):
         body[-1] = ast.Return(body[-1].value)
-    body = [_Strict.rewrite(s) for s in body]
-    names.discard("__jinguo_eq__")
-    if names:
-        body.insert(0, ast.Global(sorted(names)))
-    args = ast.arguments(posonlyargs=[], args=[ast.arg("__jinguo_eq__")], kwonlyargs=[], kw_defaults=[], defaults=[])
+    if module_mode[0]:
+        # star imports and global statements cannot live in a function: names stay globals of her namespace
+        if bound:
+            body.insert(0, ast.Global(sorted(bound)))
+        bound_names: tuple = ()
+    else:
+        # the test's variables go to her namespace when it ends (later cells read them, as in nbgrader), never
+        # while it runs: her functions can neither read nor change them under the test
+        sync = ast.parse("__jinguo_sync__(__jinguo_b__['locals']())").body[0]
+        steps = body
+        prologue = [ast.parse(f"{name} = __jinguo_b__[{name!r}]").body[0] for name in use_builtins]
+        for name in sorted(bound):
+            prologue += ast.parse(f"try:\n    {name} = __jinguo_g__[{name!r}]\nexcept KeyError:\n    pass").body
+        body = prologue + [ast.Try(steps, [], [], [sync])]
+        bound_names = tuple(sorted(bound))
+    args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], kwonlyargs=[], kw_defaults=[], defaults=[])
     fn = ast.FunctionDef(f"__jinguo_test_{index}__", args, body, [], None, None)
-    return compile(ast.fix_missing_locations(ast.Module([fn], [])), f"<hidden test {index}>", "exec")
+    names = ast.Assign([ast.Name("__jinguo_bound__", ast.Store())], ast.Constant(bound_names))
+    module = ast.Module([fn, names], [])
+    return compile(ast.fix_missing_locations(module), f"<hidden test {index}>", "exec")
 
 
 def main() -> None:

@@ -5,9 +5,11 @@ Everything else in nbgrader's Autograde pipeline is untouched. Differences, all 
 - the notebook runs in IPython's shell without Jupyter messaging (see ``_runner.py``): cells go to a fork of
   the zygote over a socket and come back as nbformat outputs, as ``Execute`` (nbclient) would write them,
   including its ``CellTimeoutError`` output for a cell interrupted at its time limit;
-- a test cell reaches the runner as ``__jinguo_guard__(K)``; its source went to the runner at fork time
-  (see ``_zygote.install_guard``). A test cell earns points only with a verdict signed by the guard; the
-  autograded notebook keeps the cell's real source and no trace of the verdict;
+- a test cell reaches the runner as "run test K" with a one-time nonce; its source went to the runner at fork
+  time (see ``_zygote.install_guard``), after the asserts whose expected answer can be compared outside were
+  rewritten to emit their value instead (see ``grading/expected.py``): those expected answers never enter the
+  sandbox. A test cell earns points only with a verdict signed by the guard and every outside check passed;
+  the autograded notebook keeps the cell's real source and no trace of the verdict;
 - a runner that dies (``os._exit``, memory, CPU) or a notebook past its wall clock: the cells that ran keep
   what they earned, every later code cell gets an error output, so it earns nothing, and grading goes on.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import time
@@ -23,11 +26,14 @@ from nbformat import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Integer
 
+from grading.expected import CellPlan, judge, plan_cell
 from grading.sandbox import Runner, Zygote, new_verdict_key
 
 VERDICT_MIME = "application/x-jinguo-verdict+json"
+EMIT_MIME = "application/x-jinguo-emit+json"
 _ANSI = r"(?:\x1b\[[0-9;]*m)*"
-_GUARD_FRAME = re.compile(r"__jinguo_guard__\(|/opt/jinguo/zygote\.py")
+_GUARD_FRAME = re.compile(r"__jinguo_guard__\(|/opt/jinguo/zygote\.py|/opt/jinguo/_runner\.py|grading/_zygote\.py|"
+                          r"grading/_runner\.py")
 _TEST_FRAME = re.compile(rf"File {_ANSI}<hidden test \d+>:(\d+){_ANSI} in {_ANSI}__jinguo_test_\d+__{_ANSI}")
 
 
@@ -57,7 +63,14 @@ class GuardedExecute(NbGraderPreprocessor):
     zygote: Zygote | None = None
 
     def preprocess(self, nb, resources=None):
-        self._tests = {str(i): c.source for i, c in enumerate(nb.cells) if is_test_cell(c)}
+        tests = [i for i, c in enumerate(nb.cells) if is_test_cell(c)]
+        self._plans: dict[str, CellPlan] = {}
+        for n, i in enumerate(tests):
+            later = [nb.cells[j].source for j in tests[n + 1:]]
+            self._plans[str(i)] = plan_cell(nb.cells[i].source, later)
+        self._nonces = {str(i): secrets.token_hex(16) for i in tests}
+        self._tests = {str(i): {"source": self._plans[str(i)].kernel_source, "nonce": self._nonces[str(i)]}
+                       for i in tests}
         self._key = new_verdict_key()
         self._job = secrets.token_hex(8)
         self._deadline = time.monotonic() + self.notebook_timeout
@@ -97,7 +110,8 @@ class GuardedExecute(NbGraderPreprocessor):
             self._stop_cell(cell)
             return cell, resources
         test = str(index) in self._tests
-        reply = self._run(index, f"__jinguo_guard__({index})" if test else cell.source, min(self.timeout, remaining))
+        request = {"cell": index, "test": self._nonces[str(index)]} if test else {"cell": index, "code": cell.source}
+        reply = self._run(index, request, min(self.timeout, remaining))
         if reply is None:
             self._stop_cell(cell)
             return cell, resources
@@ -118,13 +132,15 @@ class GuardedExecute(NbGraderPreprocessor):
             self._stopped = "timeout"
         return cell, resources
 
-    def _run(self, index: int, code: str, timeout: float) -> dict | None:
+    def _run(self, index: int, request: dict, timeout: float) -> dict | None:
         """The runner's reply for one cell, interrupting it at its time limit; None when the runner is gone
         (then ``_stopped`` says why and the zygote has been reset)."""
         runner = self._runner
         try:
             try:
-                return runner.run(index, code, max(timeout, 0.01))
+                # Runner.run sends code cells only; a test request carries its nonce instead of code
+                runner.sock.sendall((json.dumps(request) + "\n").encode())
+                return runner.reply(index, time.monotonic() + max(timeout, 0.01))
             except TimeoutError:
                 runner.interrupt()
                 reply = runner.reply(index, time.monotonic() + self.interrupt_grace)
@@ -141,31 +157,66 @@ class GuardedExecute(NbGraderPreprocessor):
             return None
 
     def _check_verdict(self, cell, index: int) -> None:
-        verdicts = [o for o in cell.outputs if o.get("output_type") == "display_data" and VERDICT_MIME in o.get("data", {})]
-        cell.outputs = [o for o in cell.outputs if o not in verdicts]
+        """Points only for a verdict signed by the guard whose outside checks all pass. The cell's outputs then
+        read as if she had run the test herself: no verdict, no emitted values, the value the test returned
+        as the guard printed it (never her display machinery's), and a failed outside check's AssertionError."""
+        special = (VERDICT_MIME, EMIT_MIME)
+        marks = [o for o in cell.outputs if o.get("output_type") == "display_data"
+                 and any(m in o.get("data", {}) for m in special)]
         good = None
-        for o in verdicts:
-            v = o["data"][VERDICT_MIME]
+        for o in marks:
+            v = o["data"].get(VERDICT_MIME)
             if not isinstance(v, dict) or v.get("cell") != index or not isinstance(v.get("value"), str):
                 continue
-            want = hmac.new(self._key, f"{self._job}|{index}|{v['value']}".encode(), hashlib.sha256).hexdigest()
-            if hmac.compare_digest(want, str(v.get("mac", ""))):
+            text = json.dumps(v.get("emits"), sort_keys=True)
+            want = hmac.new(self._key, f"{self._job}|{index}|{v['value']}|{text}".encode(), hashlib.sha256).hexdigest()
+            if hmac.compare_digest(want, str(v.get("mac", ""))) and isinstance(v.get("emits"), list):
                 good = v
         for o in cell.outputs:
             if o.get("output_type") == "error":
                 o["traceback"] = tidy_traceback(o.get("traceback", []), cell.get("execution_count"))
-        has_error = any(o.get("output_type") == "error" for o in cell.outputs)
-        if good is None:
-            if not has_error:
-                cell.outputs.append(error_output("UntrustedResult", "测试没有给出可信的结果",
-                                                 "the test gave no trusted verdict"))
+        checks = self._plans[str(index)].checks
+        # the first outside check that fails: judged on the signed values, or (the cell erred) on the marks
+        emitted = good["emits"] if good is not None else [
+            [o["data"][EMIT_MIME].get("k"), o["data"][EMIT_MIME]] for o in marks
+            if isinstance(o["data"].get(EMIT_MIME), dict)]
+        failure = None
+        for item in emitted:
+            if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int and 0 <= item[0] < len(checks)
+                    and isinstance(item[1], dict)):
+                continue
+            failed = judge(checks[item[0]], item[1])
+            if failed is not None:
+                failure = (item[0], failed)
+                break
+        if failure is not None:
+            k, (ename, evalue) = failure
+            cut = next((n for n, o in enumerate(cell.outputs) if o in marks and isinstance(
+                o["data"].get(EMIT_MIME), dict) and o["data"][EMIT_MIME].get("k") == k), len(cell.outputs))
+            cell.outputs = [o for o in cell.outputs[:cut] if o not in marks]
+            cell.outputs.append(_assert_error(ename, evalue, cell.get("execution_count"), checks[k].line))
             return
-        # the value a partial-credit test returned, as the guard saw it, not as the display machinery says
-        results = [o for o in cell.outputs if o.get("output_type") == "execute_result"]
-        if good["value"] == "":
-            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "execute_result"]
-        for o in results:
-            o.setdefault("data", {})["text/plain"] = good["value"]
+        cell.outputs = [o for o in cell.outputs if o not in marks and o.get("output_type") != "execute_result"]
+        if any(o.get("output_type") == "error" for o in cell.outputs):
+            return
+        if good is None:
+            cell.outputs.append(error_output("UntrustedResult", "测试没有给出可信的结果", "the test gave no trusted verdict"))
+            return
+        if [e[0] for e in good["emits"]] != list(range(len(checks))):
+            cell.outputs.append(error_output("UntrustedResult", "测试送出的值与检查不符",
+                                             "the values the test sent out do not match its checks"))
+            return
+        if good["value"] != "":
+            # the value a partial-credit test returned, as the guard printed it: what nbgrader reads
+            cell.outputs.append(NotebookNode(output_type="execute_result", execution_count=cell.get("execution_count"),
+                                             data={"text/plain": good["value"]}, metadata={}))
+
+
+def _assert_error(ename: str, evalue: str, count: int | None, line: int) -> NotebookNode:
+    """The error a failed outside check gives the cell: the test's own message, never the expected value."""
+    head = f"{ename}: {evalue}" if evalue else ename
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"Cell In[{count or ' '}], line {line}", head])
 
 
 def tidy_traceback(entries: list[str], count: int | None) -> list[str]:

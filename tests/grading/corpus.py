@@ -205,3 +205,63 @@ def gradebook_rows(root: Path, assignment: str = "ps1") -> dict[tuple[str, str, 
                 rows[(sub.student.id, nb.name, "notebook")] = (nb.late_submission_penalty, nb.flagged)
             rows[(sub.student.id, "", "submission")] = (str(sub.timestamp), sub.total_seconds_late)
     return rows
+
+
+# --- outside-compared hidden answers (grading/expected.py): tests in the forms whose EXPECTED never enters the
+# sandbox, mixed with guarded ones and a partial-credit cell; honest kinds for side-by-side grading with nbgrader
+OUTSIDE_ANSWER = '''import numpy as np
+
+def 日均(values):
+    """每天的平均单量"""
+    ### BEGIN SOLUTION
+    return sum(values) / len(values)
+    ### END SOLUTION
+
+def 汇总(orders):
+    """每位骑手的总收入：{姓名: 金额}"""
+    ### BEGIN SOLUTION
+    total = {}
+    for name, amount in orders:
+        total[name] = total.get(name, 0) + amount
+    return total
+    ### END SOLUTION
+
+def 加价(values):
+    """每单加价 10%，numpy 数组"""
+    ### BEGIN SOLUTION
+    return np.array(values) * 1.1
+    ### END SOLUTION'''
+
+OUTSIDE_ORDERS = "[('王芳', 36000.5), ('李娜', 120.0), ('王芳', 37518.75)]"
+OUTSIDE_TESTS = [
+    ("assert 日均([3, 4, 5]) == 4.0", 1),
+    ("### BEGIN HIDDEN TESTS\nimport math\nassert math.isclose(日均([0.1, 0.2]), 0.15)\n### END HIDDEN TESTS", 1),
+    (f"### BEGIN HIDDEN TESTS\nexpected = {{'王芳': 73519.25, '李娜': 120.0}}\n"
+     f"assert 汇总({OUTSIDE_ORDERS}) == expected, '汇总不对'\n### END HIDDEN TESTS", 2),
+    ("### BEGIN HIDDEN TESTS\nnp.testing.assert_allclose(加价([10, 20]), [11.0, 22.0])\n"
+     "assert abs(日均([1, 2]) - 1.5) < 1e-9\n### END HIDDEN TESTS", 1),
+    # an outside assert and a guarded one in the same cell
+    ("### BEGIN HIDDEN TESTS\nassert {'王芳', '李娜'} == set(汇总(" + OUTSIDE_ORDERS + "))\n"
+     "assert 日均([2, 2]) in (2, 2.0)\n### END HIDDEN TESTS", 1),
+    # partial credit (a guarded form): half a point per right case
+    ("### BEGIN HIDDEN TESTS\nscore = 0\nfor values, want in [([1, 2, 3], 2.0), ([0.5, 0.25], 0.375)]:\n"
+     "    if 日均(values) == want:\n        score += 0.5\nscore\n### END HIDDEN TESTS", 1),
+    # numpy's == in an assert: ambiguous for everyone, as in Python
+    ("### BEGIN HIDDEN TESTS\nassert 加价([1, 2]) == [1.1, 2.2]\n### END HIDDEN TESTS", 1),
+]
+OUTSIDE_FULL = ("import numpy as np\ndef 日均(values):\n    return sum(values) / len(values)\n"
+        "def 汇总(orders):\n    total = {}\n    for name, amount in orders:\n        total[name] = total.get(name, 0) + amount\n"
+        "    return total\ndef 加价(values):\n    return np.array(values) * 1.1")
+OUTSIDE_KINDS = {
+    "full": OUTSIDE_FULL,
+    "int_mean": OUTSIDE_FULL.replace("return sum(values) / len(values)", "return sum(values) // len(values)"),
+    "numpy_types": OUTSIDE_FULL.replace("return sum(values) / len(values)", "return np.mean(values)")
+                       .replace("total.get(name, 0) + amount", "float(np.float64(total.get(name, 0)) + amount)"),
+    "wrong": "import numpy as np\ndef 日均(values):\n    return 0\ndef 汇总(orders):\n    return {}\n"
+             "def 加价(values):\n    return np.array(values)",
+    "raising": "def 日均(values):\n    raise ValueError('还没写')\n汇总 = 加价 = 日均",
+    "missing": "# YOUR CODE HERE\nraise NotImplementedError()",
+    "partial": OUTSIDE_FULL.replace("return sum(values) / len(values)", "return sum(values) / len(values) if len(values) > 2 else 0.0"),
+    "rounded": OUTSIDE_FULL.replace("total[name] = total.get(name, 0) + amount", "total[name] = round(total.get(name, 0) + amount)"),
+}
+OUTSIDE = assignment(OUTSIDE_ANSWER, OUTSIDE_TESTS)
