@@ -78,7 +78,7 @@ class JinguoService(Application):
         queue = GradingQueue(parent=self, db_url=platform.db_url, data_dir=platform.data_dir,
                              on_graded=[boards.on_graded, certificates.on_graded])
         manual = ManualGradeSync(parent=self, db_url=platform.db_url, data_dir=platform.data_dir, queue=queue)
-        self.make_app(queue, boards).listen(port, address="127.0.0.1", xheaders=True)
+        self.make_app(queue, boards).listen(port, address=platform.service_ip, xheaders=True)
         ioloop.IOLoop.current().add_callback(queue.start)
         ioloop.IOLoop.current().add_callback(manual.start)
         self.log.info("Jinguo service on %s", url)
