@@ -190,3 +190,12 @@ def _seed_courses(tmp_path):
         s.flush()
         teacher = s.scalar(select(Member).where(Member.username == "teacher1"))
         s.add(Enrolment(member_id=teacher.id, course_id=courses[0].id, role=Role.instructor))
+
+
+def test_a_learner_is_offered_only_the_learner_profile(hub_config, kubeconfig):
+    async def slugs(name: str, groups: list[str]) -> list[str]:
+        spawner = _spawner(hub_config, name, groups)
+        return [p["slug"] for p in spawner.profile_list(spawner)]
+
+    assert asyncio.run(slugs("worker01", ["learners"])) == ["learner"]
+    assert asyncio.run(slugs("teacher1", ["instructors"])) == ["learner", "instructor"]

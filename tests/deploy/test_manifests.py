@@ -59,13 +59,17 @@ def test_grading_workers_have_no_way_in_nor_out_but_the_database_and_are_not_pri
     assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"] and policy["spec"]["ingress"] == []
     assert sorted(r["ports"][0]["port"] for r in policy["spec"]["egress"]) == [53, 5432, 6379]
     spec = pod["spec"]
-    assert spec["securityContext"]["runAsNonRoot"] is True and spec["securityContext"]["runAsUser"] != 0
+    # root only inside the pod's own user namespace (an unprivileged uid range on the node), never privileged
     assert spec["hostUsers"] is False
     assert spec["securityContext"]["seccompProfile"]["type"] == "Localhost"
+    assert spec["securityContext"]["appArmorProfile"]["type"] == "Localhost"
+    assert spec.get("hostNetwork") is not True and spec.get("hostPID") is not True
     container = spec["containers"][0]
     sc = container["securityContext"]
-    assert sc["privileged"] is False and sc["allowPrivilegeEscalation"] is False
-    assert sc["capabilities"] == {"drop": ["ALL"]} and "add" not in sc["capabilities"]
+    assert sc["privileged"] is False and sc["allowPrivilegeEscalation"] is False and sc["readOnlyRootFilesystem"]
+    assert sc["capabilities"]["drop"] == ["ALL"]
+    assert set(sc["capabilities"]["add"]) <= {"SETUID", "SETGID", "CHOWN", "FOWNER", "SYS_ADMIN"}
+    assert "volumes" not in spec or not any("hostPath" in v for v in spec["volumes"])
     assert container["resources"]["limits"]["cpu"] and container["resources"]["limits"]["memory"]
     assert container["command"] == ["jinguo", "grading-worker"]
     text = (DEPLOY / "kubernetes" / "grading-worker.yaml").read_text()
