@@ -45,6 +45,9 @@ def test_the_service_selects_the_service_pods_and_the_hub_finds_it_by_name():
     assert _selects(policy["spec"]["podSelector"]["matchLabels"], pod_labels)
     allowed = [f["podSelector"]["matchLabels"]["component"] for f in policy["spec"]["ingress"][0]["from"]]
     assert sorted(allowed) == ["hub", "proxy", "singleuser-server"]
+    # and the chart's hub NetworkPolicy (templates/hub/netpol.yaml) lets the service's pods call the hub's API
+    assert pod_labels.get("hub.jupyter.org/network-access-hub") == "true"
+    assert any(r["ports"][0]["port"] == 8081 for r in policy["spec"]["egress"])
     claim = docs["PersistentVolumeClaim", "jinguo-data"]
     assert VALUES["hub"]["config"]["KubernetesSettings"]["data_claim"] == claim["metadata"]["name"]
     assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
