@@ -1,6 +1,7 @@
-"""The grading pods' seccomp profile (deploy/kubernetes/seccomp/jinguo-bwrap.json) lets the real sandbox grade,
-and the runtime default's refusal of namespace flags would not: a real `jinguo grade` run, sandbox on, confined by
-the profile through libseccomp."""
+"""The grading pods' seccomp profile (deploy/kubernetes/seccomp/jinguo-bwrap.json) and capabilities (grading-
+worker.yaml) let the real sandbox grade, and the runtime default's refusal of namespace flags would not: a real
+`jinguo grade` run, sandbox on, confined by the profile through libseccomp and by the pod's capability set
+(setpriv --bounding-set)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.grading.corpus import KINDS, make_course
 
@@ -30,9 +32,20 @@ pytestmark = [
 ]
 
 
-def _grade(course: Path, out: Path, *confine: str, confined: bool = True) -> subprocess.CompletedProcess:
+def pod_capabilities() -> list[str]:
+    """The capabilities grading-worker.yaml adds to its container (after dropping ALL)."""
+    docs = yaml.safe_load_all((PROJECT / "deploy" / "kubernetes" / "grading-worker.yaml").read_text())
+    pod = next(d for d in docs if d and d["kind"] == "Deployment")["spec"]["template"]["spec"]
+    return pod["containers"][0]["securityContext"]["capabilities"]["add"]
+
+
+def _grade(course: Path, out: Path, *confine: str, confined: bool = True,
+           caps: list[str] | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
     prefix = [SYSTEM_PYTHON, str(CONFINE), str(PROFILE), *confine, "--"] if confined else []
+    caps = pod_capabilities() if caps is None else caps
+    if confined:  # root with only the pod's capabilities, as in the pod (there inside its own user namespace)
+        prefix = ["setpriv", "--bounding-set=-all," + ",".join("+" + c.lower() for c in caps), "--", *prefix]
     return subprocess.run([*prefix, str(BIN / "jinguo"), "grade", "ps1", "--course-dir", str(course), "--workers", "1",
                            "--json", str(out)], env=env, capture_output=True, text=True, timeout=600)
 
@@ -62,3 +75,11 @@ def test_profile_lets_the_sandbox_grade_and_the_default_restriction_would_not(tm
     denied = make_course(tmp_path / "d", {"full": KINDS["full"]})
     r = _grade(denied, tmp_path / "denied.json", "--deny-namespaces")
     assert r.returncode != 0 and "bwrap: No permissions to create new namespace" in r.stderr, r.stderr[-2000:]
+
+
+def test_the_pods_capabilities_are_all_needed(tmp_path):
+    """Without DAC_OVERRIDE (say) root cannot clean a slot's 0700 folders: the sandbox does not start."""
+    caps = [c for c in pod_capabilities() if c != "DAC_OVERRIDE"]
+    course = make_course(tmp_path / "c", {"full": KINDS["full"]})
+    r = _grade(course, tmp_path / "out.json", caps=caps)
+    assert r.returncode != 0 and "Permission denied" in r.stderr, r.stderr[-2000:]
