@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Debian packages Jinguo needs: Python venv, bubblewrap (grading sandbox), Chromium (browser tests),
+# Debian packages Jinguo needs: Python venv, bubblewrap + libseccomp (grading sandbox; python3-seccomp for the
+# Kubernetes seccomp-profile test), Chromium (browser tests),
 # Noto CJK fonts (Chinese charts and certificates), poppler-utils (PDF checks). Installed only when
 # running as root on a Debian-like system and only what is missing.
 set -euo pipefail
-PKGS=(python3 python3-venv python3-dev bubblewrap chromium fonts-noto-cjk poppler-utils passwd procps)
+PKGS=(python3 python3-venv python3-dev bubblewrap libseccomp2 python3-seccomp chromium fonts-noto-cjk poppler-utils passwd procps)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

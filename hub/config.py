@@ -132,6 +132,35 @@ class JinguoConfig(Configurable):
     def _unix_prefix_default(self) -> str:
         return os.environ.get("JINGUO_UNIX_PREFIX", "jg-")
 
+    service_ip = Unicode(
+        help="Address the platform service listens on. Env: JINGUO_SERVICE_IP. Default 127.0.0.1 (behind the hub on "
+        "one machine); 0.0.0.0 in its own Kubernetes pod, where the hub, the proxy and workers' servers reach it "
+        "through its Service.",
+    ).tag(config=True)
+
+    @default("service_ip")
+    def _service_ip_default(self) -> str:
+        return os.environ.get("JINGUO_SERVICE_IP", "127.0.0.1")
+
+    cull_idle_timeout = Integer(
+        help="Seconds a worker's notebook server may sit idle (no activity reported to the hub) before the idle "
+        "culler (jupyterhub-idle-culler, a managed hub service) stops it, freeing its memory (~150 MB each); her "
+        "files stay. 0 turns culling off. Env: JINGUO_CULL_IDLE_TIMEOUT. Default 3600 (one hour).",
+    ).tag(config=True)
+
+    @default("cull_idle_timeout")
+    def _cull_idle_timeout_default(self) -> int:
+        return int(os.environ.get("JINGUO_CULL_IDLE_TIMEOUT", "3600"))
+
+    cull_every = Integer(
+        help="Seconds between two rounds of the idle culler. Env: JINGUO_CULL_EVERY. "
+        "Default: a quarter of cull_idle_timeout, at least 1 and at most 300.",
+    ).tag(config=True)
+
+    @default("cull_every")
+    def _cull_every_default(self) -> int:
+        return int(os.environ.get("JINGUO_CULL_EVERY") or max(1, min(300, self.cull_idle_timeout // 4)))
+
     def ensure_data_dir(self) -> Path:
         path = Path(self.data_dir)
         path.mkdir(parents=True, exist_ok=True)

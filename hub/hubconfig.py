@@ -9,6 +9,7 @@ from pathlib import Path
 
 from hub.config import JinguoConfig
 from hub.data_folder import seal_data_dir, set_process_umask
+from hub.idle_culling import add_culler
 
 SERVICE = "jinguo"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -153,4 +154,5 @@ def configure(c) -> JinguoConfig:
                         "JINGUO_PUBLIC_URL": platform.public_url, "JINGUO_UNIX_PREFIX": platform.unix_prefix},
         "cwd": str(Path(__file__).resolve().parent.parent),
     }]
+    add_culler(c, platform.cull_idle_timeout, platform.cull_every)  # idle servers stop after an hour (configurable)
     return platform

@@ -86,7 +86,7 @@ class JinguoService(Application):
         queue = GradingQueue(parent=self, db_url=platform.db_url, data_dir=platform.data_dir,
                              on_graded=[boards.on_graded, certificates.on_graded])
         manual = ManualGradeSync(parent=self, db_url=platform.db_url, data_dir=platform.data_dir, queue=queue)
-        server = self.make_app(queue, boards).listen(port, address="127.0.0.1", xheaders=True)
+        server = self.make_app(queue, boards).listen(port, address=platform.service_ip, xheaders=True)
         # The port is ours: say so in the pid file the next `jinguo serve` checks after a crash (lifecycle.py).
         pid_file = lifecycle.pid_file_for(platform.data_dir)
         lifecycle.write_pid_file(pid_file, port)
