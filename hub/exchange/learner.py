@@ -33,8 +33,9 @@ def _status_line(s: dict) -> str:
 
 def _feedback_folder(here: Path, s: dict) -> Path:
     """Where one hand-in's feedback is kept: named by its Beijing time (no colons: JupyterLab reads one as a
-    drive name)."""
-    return here / "feedback" / beijing(s["received_at"], "%Y-%m-%d_%H-%M-%S")
+    drive name), to the microsecond: two hand-ins in the same second must not share a folder, and every notebook
+    of one hand-in has the same receipt time."""
+    return here / "feedback" / beijing(s["received_at"], "%Y-%m-%d_%H-%M-%S_%f")
 
 
 class ExchangeList(abc.ExchangeList, PlatformExchange):
