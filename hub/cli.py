@@ -43,7 +43,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     platform = load_platform(args.config)
     created = seed_demo(platform)
-    print(f"演示数据已就绪（新增 {len(created)} 人）/ demo data ready ({len(created)} new)")
+    print(f"演示成员已就绪（新增 {len(created)} 人）/ demo members ready ({len(created)} new)", flush=True)
+    if not args.people_only:
+        from hub.demo_activity import run
+
+        run(platform, say=lambda line: print(line, flush=True))
     print(f"演示账号 / demo logins (密码 password: {DEMO_PASSWORD}):")
     print("  admin      平台管理员 / administrator")
     print("  organizer  工会组织者 / union organizer")
@@ -111,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("demo", help="写入演示数据后返回（可重复执行）/ seed demo data, then return (idempotent)")
+    d.add_argument("--people-only", dest="people_only", action="store_true",
+                   help="只写入演示成员，不产生课程、竞赛等活动 / only the demo members, no activity (tests use this)")
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("serve", help="用内置配置启动 JupyterHub / start the hub with the shipped config")

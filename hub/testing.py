@@ -109,7 +109,7 @@ def start_hub(tmp: Path, config: str | None = None) -> Hub:
     (tmp / "jinguo_config.py").write_text("c = get_config()  # noqa\nc.GradingQueue.warm_every = 2\n"
                                           "c.ManualGradeSync.interval = 2\n")
     env["JINGUO_CONFIG"] = str(tmp / "jinguo_config.py")
-    seeded = subprocess.run([str(VENV_BIN / "jinguo"), "demo"], env=env, capture_output=True, text=True)
+    seeded = subprocess.run([str(VENV_BIN / "jinguo"), "demo", "--people-only"], env=env, capture_output=True, text=True)
     assert seeded.returncode == 0, seeded.stderr
     log = open(tmp / "hub.log", "wb")
     extra = ["--config", config] if config else []
