@@ -18,7 +18,8 @@ from hub.config import PROJECT_DIR, JinguoConfig, venv_bin_on_path
 COMMAND_MODULES: tuple[str, ...] = ("hub.cli_db", "hub.cli_competition", "hub.cli_report", "hub.cli_course")
 
 EPILOG = """示例 / examples:
-  jinguo demo                      写入演示数据 / seed demo data
+  jinguo demo                      写入演示数据：使用中的平台 / seed demo data: a platform in use
+  jinguo demo --people-only        只写入演示成员 / the demo members only
   jinguo serve                     启动平台 / start the hub at http://127.0.0.1:8000
   jinguo db upgrade                升级数据库 / migrate the platform database
   jinguo db backup --out /backup   备份平台 / back up the platform
@@ -45,9 +46,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     created = seed_demo(platform)
     print(f"演示成员已就绪（新增 {len(created)} 人）/ demo members ready ({len(created)} new)", flush=True)
     if not args.people_only:
+        from grading import GradingError
+        from hub.courses_admin import CourseAdminError
         from hub.demo_activity import run
 
-        run(platform, say=lambda line: print(line, flush=True))
+        try:
+            run(platform, say=lambda line: print(line, flush=True))
+        except (GradingError, CourseAdminError) as exc:  # e.g. no bubblewrap: never graded without the sandbox
+            print(f"演示数据未写完：{exc.zh}。已完成的步骤已保存，问题解决后再运行 jinguo demo 即可接着完成。/ "
+                  f"the demo stopped: {exc.en}. Finished steps are kept; run jinguo demo again to complete it.",
+                  file=sys.stderr)
+            return 1
     print(f"演示账号 / demo logins (密码 password: {DEMO_PASSWORD}):")
     print("  admin      平台管理员 / administrator")
     print("  organizer  工会组织者 / union organizer")

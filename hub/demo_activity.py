@@ -45,6 +45,7 @@ from hub.reports.tables import REPORT_TZ
 from hub.submissions import receive
 
 ACTOR = "demo"
+STEP_COUNT = 10  # the steps run() takes, shown as [n/10]
 Say = Callable[[str], None]
 
 # ---- who does what ---------------------------------------------------------------------------------------------------
@@ -146,16 +147,42 @@ def hand_in(source: Path, release: Path, undone: int = 0) -> dict[str, bytes]:
     return out
 
 
+# ---- 0. history: the demo's story began weeks ago ----------------------------------------------------------------------
+
+JOINED_AGO, PUBLISHED_AGO = timedelta(days=60), timedelta(days=21)
+
+
+def backdate_members(s: Session, now: datetime) -> int:
+    """The demo members signed up over the weeks before the story (hub/demo.py makes them today), so that no one
+    hands in before she joined, on the report's monthly table too."""
+    from hub.demo import demo_people
+
+    made = 0
+    for i, (username, *_rest) in enumerate(demo_people()):
+        m = s.scalar(select(Member).where(Member.username == username))
+        if m is None or aware(m.created_at) <= now - PUBLISHED_AGO:
+            continue
+        m.created_at = now - JOINED_AGO + timedelta(hours=6 * i)
+        if m.approved_at is not None:
+            m.approved_at = m.created_at + timedelta(hours=2)
+        made += 1
+    return made
+
+
 # ---- 1. courses --------------------------------------------------------------------------------------------------------
 
-def publish_courses(s: Session, data_dir: Path) -> int:
+def publish_courses(s: Session, data_dir: Path, now: datetime) -> int:
     made = 0
     for slug, (teacher, _stages) in COURSES.items():
+        fresh = s.scalar(select(Course.published_at).where(Course.slug == slug)) is None
         course, changed = courses_admin.publish(s, data_dir, slug, ACTOR, [teacher])
         made += changed
+        if fresh:  # published three weeks before "now" (see _story_time)
+            course.published_at = now - PUBLISHED_AGO
         for a in s.scalars(select(Assignment).where(Assignment.course_id == course.id).order_by(Assignment.id)):
             if a.released_at is None:
                 courses_admin.release_assignment(s, data_dir, slug, a.name, ACTOR)
+                a.released_at = now - PUBLISHED_AGO + timedelta(hours=1)
                 made += 1
     return made
 
@@ -165,7 +192,8 @@ def publish_courses(s: Session, data_dir: Path) -> int:
 def _plan(course: str, stages: dict[str, tuple[str, ...]], assignments: list[Assignment]
           ) -> Iterable[tuple[str, Assignment | None, int]]:
     """(learner, assignment or None for enrolment only, answers left undone) in the order she works."""
-    required = [a for a in assignments if a.name != "weekly"] or assignments
+    wanted = {a.name for a in courses_admin.catalogue_course(course).assignments if a.required}
+    required = [a for a in assignments if a.name in wanted] or assignments  # what completing the course takes
     for stage, people in stages.items():
         for username in people:
             yield username, None, 0
@@ -514,21 +542,22 @@ def answer_survey(s: Session, now: datetime) -> int:
 
 # ---- the whole demo ----------------------------------------------------------------------------------------------------------
 
-def _first_run_time(db_url: str) -> datetime:
-    """"Now" of the first run: the time its courses were published, so that a second run puts nothing elsewhere."""
+def _story_time(db_url: str) -> datetime:
+    """"Now" of the first run, read back from when it published the courses (PUBLISHED_AGO before it), so that a
+    second run puts nothing elsewhere."""
     with session_scope(db_url) as s:
         first = s.scalar(select(func.min(Course.published_at)).where(Course.published_by == ACTOR))
-    return aware(first) if first else datetime.now(timezone.utc)
+    return aware(first) + PUBLISHED_AGO if first else datetime.now(timezone.utc)
 
 
 def run(platform: JinguoConfig, say: Say = print) -> list[Step]:
     """Every step in order, each in its own transaction (a run stopped midway keeps what it finished)."""
     data_dir, db_url = Path(platform.data_dir), platform.db_url
-    now = _first_run_time(db_url)
+    now = _story_time(db_url)
     done: list[Step] = []
 
     def step(zh: str, en: str, work: Callable[[], int]) -> None:
-        say(f"[{len(done) + 1}/9] {zh} / {en} …")
+        say(f"[{len(done) + 1}/{STEP_COUNT}] {zh} / {en} …")
         started = time.monotonic()
         made = work()
         done.append(Step(zh, en, made))
@@ -541,8 +570,10 @@ def run(platform: JinguoConfig, say: Say = print) -> list[Step]:
                 return work(s)
         return go
 
+    step("演示成员的注册时间（故事从两个月前开始）", "demo members joined over the past two months",
+         in_session(lambda s: backdate_members(s, now)))
     step("发布目录中的全部课程并下发作业", "publish every catalogue course, release its assignments",
-         in_session(lambda s: publish_courses(s, data_dir)))
+         in_session(lambda s: publish_courses(s, data_dir, now)))
     step("学员报名并提交作业（不同进度）", "learners enrol and hand in, at different stages",
          in_session(lambda s: enrol_and_hand_in(s, data_dir, now)))
     step("竞赛：一场进行中、一场已结束", "competitions: one open, one closed",
