@@ -48,11 +48,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.people_only:
         from grading import GradingError
         from hub.courses_admin import CourseAdminError
-        from hub.demo_activity import run
+        from hub.demo_activity import DemoStopped, run
 
         try:
             run(platform, say=lambda line: print(line, flush=True))
-        except (GradingError, CourseAdminError) as exc:  # e.g. no bubblewrap: never graded without the sandbox
+        except (GradingError, CourseAdminError, DemoStopped) as exc:  # e.g. no bubblewrap: never graded without the sandbox
             print(f"演示数据未写完：{exc.zh}。已完成的步骤已保存，问题解决后再运行 jinguo demo 即可接着完成。/ "
                   f"the demo stopped: {exc.en}. Finished steps are kept; run jinguo demo again to complete it.",
                   file=sys.stderr)

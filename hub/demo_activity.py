@@ -101,6 +101,14 @@ _NEEDS = (("托育服务", "技能培训"), ("法律援助",), ("技能培训", 
 _ADVICE = ("希望多开晚上的线上课", "", "孩子放学后没人照看，希望有托管", "", "夜班路上不安全，希望有班车")
 
 
+class DemoStopped(Exception):
+    """Why the demo cannot go on (zh / en); what earlier steps made is kept."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
 @dataclass
 class Step:
     """One line of progress: what the step is, and how many things it made."""
@@ -114,7 +122,7 @@ class Step:
 def _member(s: Session, username: str) -> Member:
     m = s.scalar(select(Member).where(Member.username == username))
     if m is None:
-        raise RuntimeError(f"演示成员 {username} 不存在，请先运行 jinguo demo / demo member {username} is missing")
+        raise DemoStopped(f"演示成员 {username} 不存在（被删除了？）", f"the demo member {username} is missing (deleted?)")
     return m
 
 
@@ -411,8 +419,8 @@ def compete(s: Session, data_dir: Path, now: datetime, task: DemoTask = ORDERS) 
                 at = start + timedelta(hours=2 + n, minutes=40 * k)  # her tries within the phase, a day apart at most
                 decision = core.check_submission(spec, core_member(member), task.assignment, at, history,
                                                  competition_admin.context_for(s, comp, member))
-                if not decision:
-                    raise RuntimeError(f"{decision.zh} / {decision.en}")
+                if not decision:  # the competition was changed by hand since the first run
+                    raise DemoStopped(f"{slug}：{decision.zh}", f"{slug}: {decision.en}")
                 data = json.dumps(answered(release, task.answers[kind]), ensure_ascii=False, indent=1).encode()
                 sub = receive(s, member, filename=task.notebook, data=data, competition=comp, task=task.assignment)
                 sub.received_at = at
@@ -528,6 +536,8 @@ def answer_survey(s: Session, now: datetime) -> int:
         made += 1
     if row.status == "draft":
         surveys.move(s, slug, "open", "organizer", now - timedelta(days=6))
+    if row.status != "open":  # closed by the organizer since: its answers are final
+        return made
     answered_ids = set(s.scalars(select(SurveyResponse.member_id).where(SurveyResponse.survey_id == row.id)))
     for i in range(1, 31):  # 30 answers: every total above the small-group threshold
         member = _member(s, f"worker{i:02d}")
@@ -601,5 +611,5 @@ def digest(db_url: str) -> dict[str, int]:
             StudioAchievement, NominationRound, NominationEntry, Survey, SurveyResponse, AuditLog)}
 
 
-__all__ = ["run", "digest", "hand_in", "grade_waiting", "COURSES", "OPEN_SLUG", "CLOSED_SLUG", "FINAL_ROUND",
+__all__ = ["run", "digest", "DemoStopped", "hand_in", "grade_waiting", "COURSES", "OPEN_SLUG", "CLOSED_SLUG", "FINAL_ROUND",
            "NOTICE_ROUND"]
