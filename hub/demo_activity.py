@@ -63,8 +63,9 @@ COURSES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
     "rights": ("teacher2", {"done": ("worker16", "worker17"), "started": ("worker18",), "enrolled": ("worker19",)}),
     "cadres": ("teacher2", {"done": ("organizer", "teacher1"), "started": ("worker20",)}),
 }
-# The written answer graded by hand (formgrader): course, assignment, learner, the cell's grade id, points given.
-MANUAL_GRADE = ("office-data", "grouping", "worker01", "written13", 3.0)
+# The written answer graded by hand (formgrader): course, assignment, notebook (file name without .ipynb), learner,
+# the cell's grade id, points given.
+MANUAL_GRADE = ("office-data", "grouping", "grouping", "worker01", "written13", 3.0)
 
 # Competitors of both competitions: (username, kind of answer for each try). Several regions, so several divisions.
 OPEN_SLUG, CLOSED_SLUG = "demo-ecommerce-2026", "demo-digital-2026"
@@ -295,6 +296,9 @@ def grade_waiting(db_url: str, data_dir: Path, say: Say | None = None) -> int:
             if say:
                 say(f"    评分 {folder.name}/{assignment}：{len(jobs)} 份 / grading {len(jobs)} hand-ins")
             for result in autograde(folder, assignment, list(jobs), workers=1, sandbox=True):
+                if result.status == "error":  # the platform failed, not her notebook: left waiting for the next run
+                    raise DemoStopped(f"评分出错（{folder.name}/{assignment}）：{result.message}",
+                                      f"grading failed ({folder.name}/{assignment}): {result.message}")
                 whole = result.to_json()
                 with session_scope(db_url) as s:
                     for i, (sid, filename) in enumerate(jobs[result.student][0]):
@@ -316,9 +320,8 @@ def grade_by_hand(s: Session, data_dir: Path) -> int:
     """The instructor's score in the gradebook, as formgrader's GradeHandler writes it; then the service's sync."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    slug, assignment, student, grade_id, points = MANUAL_GRADE
+    slug, assignment, notebook, student, grade_id, points = MANUAL_GRADE
     root = courses_admin.course_dir(data_dir, slug)
-    notebook = f"{assignment}"
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=slug) as gb:
         try:
             grade = gb.find_grade(grade_id, notebook, assignment, student)
