@@ -37,7 +37,7 @@ from hub import surveys
 from hub.competition_boards import BoardCache, core_member, spec_of
 from hub.config import JinguoConfig
 from hub.db import session_scope
-from hub.demo_tasks import ORDERS, DemoTask, answered, task_folder
+from hub.demo_tasks import ORDERS, DemoTask, fill_from_source, task_folder
 from hub.grading_queue import WAITING, notebook_share, write_grade
 from hub.orm import (Assignment, Competition, Course, Enrolment, Grade, Member, NominationRound, Role, Studio,
                      Submission, Survey, SurveyResponse, aware)
@@ -70,15 +70,15 @@ MANUAL_GRADE = ("office-data", "grouping", "grouping", "worker01", "written13", 
 # Competitors of both competitions: (username, kind of answer for each try). Several regions, so several divisions.
 OPEN_SLUG, CLOSED_SLUG = "demo-ecommerce-2026", "demo-digital-2026"
 OPEN_HAND_INS = {
-    "worker01": ("partial", "full"), "worker02": ("full",), "worker05": ("no_rounding",), "worker06": ("full",),
-    "worker08": ("partial",), "worker10": ("wrong", "no_rounding"), "worker11": ("full",), "worker12": ("partial",),
-    "worker13": ("no_rounding",), "worker21": ("full",),
+    "worker01": ("partial", "full"), "worker02": ("full",), "worker05": ("close",), "worker06": ("full",),
+    "worker08": ("partial",), "worker10": ("wrong", "close"), "worker11": ("full",), "worker12": ("partial",),
+    "worker13": ("close",), "worker21": ("full",),
 }
 CLOSED_HAND_INS = {
-    "worker01": ("full",), "worker02": ("no_rounding", "full"), "worker03": ("partial",), "worker04": ("full",),
-    "worker05": ("full",), "worker06": ("partial", "no_rounding"), "worker07": ("wrong",), "worker08": ("full",),
-    "worker09": ("no_rounding",), "worker10": ("full",), "worker11": ("partial",), "worker12": ("full",),
-    "worker13": ("full",), "worker14": ("no_rounding",), "worker16": ("full",), "worker17": ("partial",),
+    "worker01": ("full",), "worker02": ("close", "full"), "worker03": ("partial",), "worker04": ("full",),
+    "worker05": ("full",), "worker06": ("partial", "close"), "worker07": ("wrong",), "worker08": ("full",),
+    "worker09": ("close",), "worker10": ("full",), "worker11": ("partial",), "worker12": ("full",),
+    "worker13": ("full",), "worker14": ("close",), "worker16": ("full",), "worker17": ("partial",),
 }
 FINAL_ROUND, NOTICE_ROUND = "demo-may-day-women-2026", "demo-may-day-women-2027"
 OBJECTOR = "worker22"
@@ -131,29 +131,13 @@ def _beijing(when: datetime) -> str:
     return when.astimezone(REPORT_TZ).replace(second=0, microsecond=0).isoformat()
 
 
-def _without_markers(text: str) -> str:
-    """The source cell as a learner who answered right would have written it: nbgrader's solution markers gone."""
-    return "\n".join(line for line in text.splitlines()
-                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-
-
 def hand_in(source: Path, release: Path, undone: int = 0) -> dict[str, bytes]:
     """Her notebooks of an assignment: the student version with the source's answers written in, the last ``undone``
     code answers of the last notebook left as released (so their tests fail)."""
-    out: dict[str, bytes] = {}
     names = sorted(p.name for p in release.glob("*.ipynb"))
-    for i, name in enumerate(names):
-        src = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nbformat.read(source / name, 4).cells}
-        nb = nbformat.read(release / name, 4)
-        answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-        skipped = {id(c) for c in [c for c in answers if c.cell_type == "code"][-undone:]} if undone and \
-            i == len(names) - 1 else set()
-        for cell in answers:
-            gid = cell.metadata["nbgrader"]["grade_id"]
-            if gid in src and id(cell) not in skipped:
-                cell.source = _without_markers(src[gid].source)
-        out[name] = json.dumps(nb, ensure_ascii=False, indent=1).encode("utf-8")
-    return out
+    return {name: json.dumps(fill_from_source(nbformat.read(release / name, 4), nbformat.read(source / name, 4),
+                                              undone if name == names[-1] else 0),
+                             ensure_ascii=False, indent=1).encode("utf-8") for name in names}
 
 
 # ---- 0. history: the demo's story began weeks ago ----------------------------------------------------------------------
@@ -379,6 +363,20 @@ privacy:
 """
 
 
+def task_release(data_dir: Path, slug: str, task: DemoTask) -> Path:
+    """The competition's task folder, its gradebook entry and its student version (made once); the released
+    notebook's path."""
+    root = task_folder(data_dir / "competitions" / slug, task, slug)
+    release = root / "release" / task.assignment / task.notebook
+    if not release.exists():
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=slug) as gb:
+            gb.update_or_create_assignment(task.assignment)
+        competition_admin.regenerate_task(data_dir, slug, task.assignment)
+    return release
+
+
 def open_competitions(s: Session, data_dir: Path, now: datetime, task: DemoTask = ORDERS) -> int:
     """Both competitions' task folders and rows; a competition already there is left as it is (its times were set
     by the first run)."""
@@ -388,13 +386,7 @@ def open_competitions(s: Session, data_dir: Path, now: datetime, task: DemoTask 
              "进行中的演示竞赛。"),
             (CLOSED_SLUG, "2026 年女职工数字技能竞赛（演示·已结束）", now - timedelta(days=30), now - timedelta(days=10),
              "已结束的演示竞赛。")):
-        root = task_folder(data_dir / "competitions" / slug, task, slug)
-        if not (root / "release" / task.assignment / task.notebook).exists():
-            from nbgrader.api import Gradebook
-
-            with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=slug) as gb:
-                gb.update_or_create_assignment(task.assignment)
-            competition_admin.regenerate_task(data_dir, slug, task.assignment)
+        task_release(data_dir, slug, task)
         if s.scalar(select(Competition.id).where(Competition.slug == slug)) is None:
             competition_admin.publish(s, competition_yaml(slug, title, opens, closes, task, note), f"{slug}.yaml",
                                       "organizer", "演示数据 / demo data")
@@ -424,7 +416,7 @@ def compete(s: Session, data_dir: Path, now: datetime, task: DemoTask = ORDERS) 
                                                  competition_admin.context_for(s, comp, member))
                 if not decision:  # the competition was changed by hand since the first run
                     raise DemoStopped(f"{slug}：{decision.zh}", f"{slug}: {decision.en}")
-                data = json.dumps(answered(release, task.answers[kind]), ensure_ascii=False, indent=1).encode()
+                data = json.dumps(task.variants[kind](release), ensure_ascii=False, indent=1).encode()
                 sub = receive(s, member, filename=task.notebook, data=data, competition=comp, task=task.assignment)
                 sub.received_at = at
                 history.append(core.Attempt(task=task.assignment, submitted_at=at, status="received"))

@@ -99,7 +99,7 @@ def test_second_run_changes_nothing(demo):
     ("worker01", [("", "办公数据处理入门"), ("courses/office-data", "恭喜您已结业"),
                   (f"competitions/{OPEN_SLUG}", "排行榜")]),
     ("worker04", [("courses/office-data", "完成进度")]),
-    ("teacher1", [("courses/office-data", "办公数据处理入门")]),
+    ("teacher1", [("courses/office-data", "学员学习进度"), ("courses/office-data/progress", "王秀英")]),
     ("organizer", [(f"competitions/{CLOSED_SLUG}", "最终榜"), (f"nominations/{NOTICE_ROUND}", "异议"),
                    (f"nominations/{FINAL_ROUND}", "定稿"), ("studios", "杭州电商巾帼数字创新工作室"),
                    ("surveys/women-workforce-2027/results", "30"), ("reports", "培训干部")]),

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+import nbformat
 from grading import autograde, store_submission
 from hub import courses_admin
-from hub.demo_activity import hand_in
+from hub.demo_activity import hand_in, task_release
+from hub.demo_tasks import KINDS, ORDERS, DemoTask, shipped_task
 
 
 def test_hand_ins_carry_her_answers_and_an_undone_answer_loses_its_points(tmp_path):
@@ -30,3 +32,32 @@ def test_hand_ins_carry_her_answers_and_an_undone_answer_loses_its_points(tmp_pa
     top = courses_admin.max_score(root / "source" / "sums")
     assert scores["full"] == (top, top)
     assert 0 < scores["partly"][0] < top
+
+
+
+def graded(task: DemoTask, data_dir, kinds=KINDS) -> dict[str, float]:
+    """Each kind of hand-in of ``task``, graded in the sandbox in a competition folder as the demo lays it out:
+    kind -> score."""
+    release = nbformat.read(task_release(data_dir, "demo-test", task), 4)
+    root = data_dir / "competitions" / "demo-test"
+    for kind in kinds:
+        data = json.dumps(task.variants[kind](release), ensure_ascii=False).encode()
+        store_submission(root, task.assignment, kind, {task.notebook: data})
+    return {r.student: r.score for r in autograde(root, task.assignment, list(kinds), workers=1)}
+
+
+def test_each_kind_of_competition_hand_in_earns_what_it_should(tmp_path):
+    scores = graded(ORDERS, tmp_path / "orders")
+    assert scores == {"full": 4, "close": 3, "partial": 1, "wrong": 0}
+
+
+def test_a_task_notebook_as_shipped_plugs_in(tmp_path):
+    """A source notebook on disk (as competitions/examples/tasks/ ships them) makes a task whose hand-ins are its
+    own solutions: all of them earn full marks, none earns nothing."""
+    path = tmp_path / "shipped" / "orders" / "orders.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(ORDERS.source, path)
+    task = shipped_task(path, "网店订单合计", 4)
+    assert (task.assignment, task.notebook) == ("orders", "orders.ipynb")
+    scores = graded(task, tmp_path / "data", kinds=("full", "wrong"))
+    assert scores == {"full": 4, "wrong": 0}
