@@ -4,7 +4,8 @@ CLI call, so the demo shows exactly what the platform does.
 
 Safe to run again: every step first looks for what it would make and makes only what is missing, so a second run
 changes nothing (and a run stopped midway is finished by the next one). Times are relative to the first run
-("now"), written in Beijing time where a person reads them. The steps, in order:
+("now"), written in Beijing time where a person reads them: the story begins weeks earlier (members join two
+months before, courses open three weeks before), so nothing happens before the person doing it joined. The steps:
 
 1. every catalogue course published with its instructor, its assignments released;
 2. learners enrolled at different stages (not started, part way, completed) hand in real notebooks — the source
@@ -39,6 +40,7 @@ from hub.config import JinguoConfig
 from hub.db import session_scope
 from hub.demo_tasks import ORDERS, DemoTask, fill_from_source, task_folder
 from hub.grading_queue import WAITING, notebook_share, write_grade
+from hub.members import audit
 from hub.orm import (Assignment, Competition, Course, Enrolment, Grade, Member, NominationRound, Role, Studio,
                      Submission, Survey, SurveyResponse, aware)
 from hub.reports.tables import REPORT_TZ
@@ -212,8 +214,10 @@ def enrol_and_hand_in(s: Session, data_dir: Path, now: datetime) -> int:
             if assignment is None:
                 if s.scalar(select(Enrolment).where(Enrolment.member_id == member.id,
                                                     Enrolment.course_id == course.id)) is None:
+                    # as the course page's 报名 button does it (CourseBase._enrol): the row and its audit entry
                     s.add(Enrolment(member_id=member.id, course_id=course.id, role=Role.learner,
                                     enrolled_at=now - timedelta(days=20, hours=n)))
+                    audit(s, member.username, "course.enrol", "course", slug, after={"member": member.username})
                     made += 1
                 continue
             if s.scalar(select(Submission.id).where(Submission.member_id == member.id,
