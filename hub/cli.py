@@ -52,7 +52,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         try:
             run(platform, say=lambda line: print(line, flush=True))
-        except (GradingError, CourseAdminError, DemoStopped) as exc:  # e.g. no bubblewrap: never graded without the sandbox
+        except (GradingError, CourseAdminError, DemoStopped) as exc:  # e.g. no bubblewrap: never graded unsandboxed
             print(f"演示数据未写完：{exc.zh}。已完成的步骤已保存，问题解决后再运行 jinguo demo 即可接着完成。/ "
                   f"the demo stopped: {exc.en}. Finished steps are kept; run jinguo demo again to complete it.",
                   file=sys.stderr)
