@@ -21,7 +21,8 @@ HUB_PID_FILE = "jupyterhub.pid"  # JupyterHub.pid_file, as hub/hubconfig.py sets
 COMMAND_MODULES: tuple[str, ...] = ("hub.cli_db", "hub.cli_competition", "hub.cli_report", "hub.cli_course")
 
 EPILOG = """示例 / examples:
-  jinguo demo                      写入演示数据 / seed demo data
+  jinguo demo                      写入演示数据：使用中的平台 / seed demo data: a platform in use
+  jinguo demo --people-only        只写入演示成员 / the demo members only
   jinguo serve                     启动平台 / start the hub at http://127.0.0.1:8000
   jinguo db upgrade                升级数据库 / migrate the platform database
   jinguo db backup --out /backup   备份平台 / back up the platform
@@ -46,7 +47,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     platform = load_platform(args.config)
     created = seed_demo(platform)
-    print(f"演示数据已就绪（新增 {len(created)} 人）/ demo data ready ({len(created)} new)")
+    print(f"演示成员已就绪（新增 {len(created)} 人）/ demo members ready ({len(created)} new)", flush=True)
+    if not args.people_only:
+        from grading import GradingError
+        from hub.courses_admin import CourseAdminError
+        from hub.demo_activity import DemoStopped, run
+
+        try:
+            run(platform, say=lambda line: print(line, flush=True))
+        except (GradingError, CourseAdminError, DemoStopped) as exc:  # e.g. no bubblewrap: never graded unsandboxed
+            print(f"演示数据未写完：{exc.zh}。已完成的步骤已保存，问题解决后再运行 jinguo demo 即可接着完成。/ "
+                  f"the demo stopped: {exc.en}. Finished steps are kept; run jinguo demo again to complete it.",
+                  file=sys.stderr)
+            return 1
     print(f"演示账号 / demo logins (密码 password: {DEMO_PASSWORD}):")
     print("  admin      平台管理员 / administrator")
     print("  organizer  工会组织者 / union organizer")
@@ -142,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("demo", help="写入演示数据后返回（可重复执行）/ seed demo data, then return (idempotent)")
+    d.add_argument("--people-only", dest="people_only", action="store_true",
+                   help="只写入演示成员，不产生课程、竞赛等活动 / only the demo members, no activity (tests use this)")
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("serve", help="用内置配置启动 JupyterHub / start the hub with the shipped config")

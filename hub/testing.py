@@ -97,7 +97,9 @@ class Hub:
                               text=True, input=input, timeout=120)
 
 
-def start_hub(tmp: Path, config: str | None = None) -> Hub:
+def start_hub(tmp: Path, config: str | None = None, demo_activity: bool = False) -> Hub:
+    """A hub on a fresh data folder seeded with the demo members; with ``demo_activity`` the whole living demo
+    (courses, competitions, rounds, ...) as `make demo` leaves it, its progress kept in demo.log."""
     venv_bin_on_path()  # the caller may publish courses itself: nbgrader runs alembic from PATH
     port = free_base_port()
     tag = secrets.token_hex(2)
@@ -111,8 +113,10 @@ def start_hub(tmp: Path, config: str | None = None) -> Hub:
     (tmp / "jinguo_config.py").write_text("c = get_config()  # noqa\nc.GradingQueue.warm_every = 2\n"
                                           "c.ManualGradeSync.interval = 2\n")
     env["JINGUO_CONFIG"] = str(tmp / "jinguo_config.py")
-    seeded = subprocess.run([str(VENV_BIN / "jinguo"), "demo"], env=env, capture_output=True, text=True)
-    assert seeded.returncode == 0, seeded.stderr
+    seeded = subprocess.run([str(VENV_BIN / "jinguo"), "demo", *([] if demo_activity else ["--people-only"])],
+                            env=env, capture_output=True, text=True)
+    (tmp / "demo.log").write_text(seeded.stdout + seeded.stderr, encoding="utf-8")
+    assert seeded.returncode == 0, seeded.stderr[-3000:]
     return serve(Hub(tmp / "data", port, env, config=config))
 
 

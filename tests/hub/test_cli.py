@@ -20,10 +20,10 @@ def test_help_is_chinese_and_english():
 
 def test_demo_is_idempotent_and_seeds_every_division(tmp_path):
     env = dict(os.environ, JINGUO_DATA_DIR=str(tmp_path))
-    first = run("demo", env=env)
+    first = run("demo", "--people-only", env=env)  # the whole living demo: tests/hub/test_demo.py
     assert first.returncode == 0, first.stderr
     assert "新增 36 人" in first.stdout and "worker01" in first.stdout
-    assert "新增 0 人" in run("demo", env=env).stdout
+    assert "新增 0 人" in run("demo", "--people-only", env=env).stdout
     rows = [line.split("\t") for line in run("user", "list", env=env).stdout.splitlines()]
     roles = [r[2] for r in rows]
     assert len(rows) == 36 and roles.count("learner") >= 30
