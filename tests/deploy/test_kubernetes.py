@@ -4,6 +4,7 @@ KubeSpawner, and the manifests and Dockerfiles that go beside them."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import copy
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,6 +17,13 @@ from tests.deploy import z2jh
 
 pytestmark = pytest.mark.skipif(not z2jh.CHART.is_dir(), reason=f"z2jh chart files not found at {z2jh.CHART}")
 DEPLOY = z2jh.PROJECT / "deploy"
+
+
+def _run_apart(coro):
+    """asyncio.run in a thread of its own: a browser test earlier in the session (Playwright's sync API) leaves an
+    event loop running in the main thread, where asyncio.run refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _errors(values: dict) -> list[str]:
@@ -143,8 +151,8 @@ def _spawner(config, name: str, groups: list[str]):
 
 def test_learner_pod_has_her_storage_and_uid_and_no_course_folder(hub_config, kubeconfig, tmp_path):
     _seed_courses(tmp_path)
-    learner = asyncio.run(_manifest(hub_config, "worker01", ["learners"]))
-    teacher = asyncio.run(_manifest(hub_config, "teacher1", ["instructors"]))
+    learner = _run_apart(_manifest(hub_config, "worker01", ["learners"]))
+    teacher = _run_apart(_manifest(hub_config, "teacher1", ["instructors"]))
 
     def claims(pod):
         return {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in pod["spec"]["volumes"]
@@ -197,5 +205,5 @@ def test_a_learner_is_offered_only_the_learner_profile(hub_config, kubeconfig):
         spawner = _spawner(hub_config, name, groups)
         return [p["slug"] for p in spawner.profile_list(spawner)]
 
-    assert asyncio.run(slugs("worker01", ["learners"])) == ["learner"]
-    assert asyncio.run(slugs("teacher1", ["instructors"])) == ["learner", "instructor"]
+    assert _run_apart(slugs("worker01", ["learners"])) == ["learner"]
+    assert _run_apart(slugs("teacher1", ["instructors"])) == ["learner", "instructor"]
