@@ -1,6 +1,7 @@
 """Fixtures shared by every area: a real JupyterHub with the Jinguo service, on free ports."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -20,17 +21,25 @@ ARTIFACTS = PROJECT / "test-artifacts"
 def hub(tmp_path_factory) -> Hub:
     """One real hub (demo data seeded) shared by the tests that only read or add new people."""
     h = start_hub(tmp_path_factory.mktemp("hub"))
-    # Tests that publish courses or make accounts in this process must use the hub's Unix names, not the default
-    # "jg-" ones: else they create the machine's real course groups, and the hub's accounts are not in them.
+    with unix_names_of(h):
+        yield h
+    stop_hub(h)
+
+
+@contextlib.contextmanager
+def unix_names_of(h: Hub):
+    """Tests that publish courses or make accounts in this process must use the hub's Unix names, not the default
+    "jg-" ones: else they create the machine's real course groups, and the hub's accounts are not in them."""
     saved = {k: os.environ.get(k) for k in ("JINGUO_UNIX_PREFIX", "JINGUO_HOME_ROOT")}
     os.environ.update({k: h.env[k] for k in saved})
-    yield h
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    stop_hub(h)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from hub.courses_admin import publish_course, release_assignment
 from hub.db import session_scope
 from hub.orm import Assignment, Course
 from hub.testing import start_hub, stop_hub
-from tests.conftest import browser_login, shot
+from tests.conftest import browser_login, shot, unix_names_of
 from tests.exchange.courses import enrol
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
@@ -38,22 +38,16 @@ def lab_hub():
     outer = Path(tempfile.mkdtemp(prefix="jg-lab-test-"))
     os.chmod(outer, 0o755)
     hub = start_hub(outer / "hub")
-    saved = {k: os.environ.get(k) for k in ("JINGUO_UNIX_PREFIX", "JINGUO_HOME_ROOT")}
-    os.environ.update({k: hub.env[k] for k in saved})  # course groups made here use this hub's Unix names
     try:
-        with session_scope(hub.db_url) as s:
-            publish_course(s, str(hub.data_dir), "office-data", "admin", (TEACHER,))
-            s.flush()
-            release_assignment(s, str(hub.data_dir), "office-data", "sums", TEACHER,
-                               due_at=datetime.now(timezone.utc) + timedelta(days=7))
-        enrol(hub, "office-data", [LEARNER])
-        yield hub
+        with unix_names_of(hub):  # course groups made here use this hub's Unix names
+            with session_scope(hub.db_url) as s:
+                publish_course(s, str(hub.data_dir), "office-data", "admin", (TEACHER,))
+                s.flush()
+                release_assignment(s, str(hub.data_dir), "office-data", "sums", TEACHER,
+                                   due_at=datetime.now(timezone.utc) + timedelta(days=7))
+            enrol(hub, "office-data", [LEARNER])
+            yield hub
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         stop_hub(hub)
         shutil.rmtree(outer, ignore_errors=True)
 

@@ -28,7 +28,7 @@ import requests
 from hub.config import JinguoConfig
 from hub.spawner import JinguoSpawner
 from hub.testing import start_hub, stop_hub
-from tests.conftest import platform_client
+from tests.conftest import platform_client, unix_names_of
 from tests.exchange.courses import enrol, solved
 from tests.grading.corpus import KINDS
 from tests.road.competition import open_competition
@@ -76,16 +76,10 @@ def site():
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
-    saved = {k: os.environ.get(k) for k in ("JINGUO_UNIX_PREFIX", "JINGUO_HOME_ROOT")}
-    os.environ.update({k: hub.env[k] for k in saved})
     try:
-        yield SimpleNamespace(hub=hub, root=root)
+        with unix_names_of(hub):
+            yield SimpleNamespace(hub=hub, root=root)
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         stop_hub(hub)
         shutil.rmtree(root, ignore_errors=True)
 
