@@ -23,5 +23,5 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[test]"
-	$(BIN)/python -c "from hub.hubconfig import install_lab_settings; install_lab_settings()"
+	$(BIN)/python -c "from hub.jupyterhub.config import install_lab_settings; install_lab_settings()"
 	touch $@

@@ -27,11 +27,11 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.crowd import approved_learners, pct  # noqa: E402
-from hub.courses_admin import publish_course, release_assignment  # noqa: E402
-from hub.db import session_scope  # noqa: E402
-from hub.orm import Grade, Submission, aware  # noqa: E402
+from hub.courses.publish import publish_course, release_assignment  # noqa: E402
+from hub.store.db import session_scope  # noqa: E402
+from hub.store.orm import Grade, Submission, aware  # noqa: E402
 from hub.testing import start_hub, stop_hub  # noqa: E402
-from tests.exchange.courses import enrol, release_nb, solved  # noqa: E402
+from tests.hub.lab.courses import enrol, release_nb, solved  # noqa: E402
 
 TARGET_P95 = 10.0
 COURSE, ASSIGNMENT = "office-data", "sums"

@@ -1,10 +1,12 @@
 """What the rush benches share: a crowd of approved learners on a test hub, and percentiles of their waits."""
 from __future__ import annotations
 
-from hub import accounts, members
-from hub.demo import demo_people
+from hub.people import accounts
+
+from hub.people import members
+from hub.demo.people import demo_people
 from hub.testing import DEMO_PASSWORD
-from hub.orm import MemberStatus, Role
+from hub.store.orm import MemberStatus, Role
 
 
 def approved_learners(hub, n: int, prefix: str = "rush") -> list[str]:

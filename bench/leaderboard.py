@@ -4,7 +4,7 @@ competitions.Leaderboard kept in memory, moved incrementally), side by side in o
     .venv/bin/python bench/leaderboard.py [--quick] [--competitors N] [--submissions N] [--seconds S]
 
 Both answer the same URL shape with the same JSON (hub/competition_boards.board_json) from the same rows of the
-platform schema (hub/orm.py) in a scratch database `jinguo_bench`. Each server runs in its own process; a
+platform schema (hub/store/orm.py) in a scratch database `jinguo_bench`. Each server runs in its own process; a
 keep-alive load generator in this process measures latency and throughput. Last line: `ratio: N` (our requests
 per second over the straightforward design's). The platform's HubOAuth check is not part of this path.
 """
@@ -56,9 +56,9 @@ def build(n_members: int, n_subs: int) -> int:
     """A fresh jinguo_bench database with the platform schema, members, submissions and grades."""
     from sqlalchemy import create_engine, select, text
 
-    from hub.db import session_scope, upgrade
-    from hub.orm import Competition, EmploymentForm, Industry, OrgUnit, Region, UnitLevel
-    from hub.reference import seed_reference
+    from hub.store.db import session_scope, upgrade
+    from hub.store.orm import Competition, EmploymentForm, Industry, OrgUnit, Region, UnitLevel
+    from hub.store.seed import seed_reference
 
     admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
@@ -113,8 +113,8 @@ def serve(design: str, cid: int, port: int, ready) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.orm import Session
 
-    from hub.competition_boards import BoardCache, board_json, spec_of
-    from hub.orm import Competition, Grade, Member, Submission, utcnow
+    from hub.competitions.boards import BoardCache, board_json, spec_of
+    from hub.store.orm import Competition, Grade, Member, Submission, utcnow
 
     engine = create_engine(URL, pool_size=4)
     loop = tornado.ioloop.IOLoop.current()

@@ -36,13 +36,13 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.crowd import approved_learners, pct  # noqa: E402
-from hub.competition_admin import join  # noqa: E402
-from hub.db import session_scope  # noqa: E402
-from hub.grading_queue import GradingQueue  # noqa: E402
-from hub.orm import Competition, Grade, Member, Submission, aware  # noqa: E402
+from hub.competitions.admin import join  # noqa: E402
+from hub.store.db import session_scope  # noqa: E402
+from hub.submissions.queue import GradingQueue  # noqa: E402
+from hub.store.orm import Competition, Grade, Member, Submission, aware  # noqa: E402
 from hub.testing import VENV_BIN, start_hub, stop_hub  # noqa: E402
 from tests.grading.corpus import KINDS  # noqa: E402
-from tests.road.competition import open_competition  # noqa: E402
+from tests.journeys.competition import open_competition  # noqa: E402
 
 TARGET_P95 = 15.0
 SLUG, TASK = "rush-2026", "task1"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from hub.config import venv_bin_on_path
+from hub.settings import venv_bin_on_path
 
 VENV_BIN = Path(sys.executable).parent
 DEMO_PASSWORD = "jinguo-demo-2026"
@@ -125,7 +125,7 @@ def serve(hub: Hub, timeout: float = 60) -> Hub:
     service answers. Its output is appended to hub.log beside the data folder."""
     tmp = hub.data_dir.parent
     log = open(tmp / "hub.log", "ab")
-    extra = ["--config", hub.config] if hub.config else []
+    extra = ["--config", hub.settings] if hub.settings else []
     proc = subprocess.Popen([str(VENV_BIN / "jinguo"), *extra, "serve"], env=hub.env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     hub.proc = proc
@@ -146,7 +146,7 @@ def serve(hub: Hub, timeout: float = 60) -> Hub:
 
 
 def _service_pid(hub: Hub) -> int | None:
-    """The platform service's pid, from the pid file it writes once it listens (hub/service/lifecycle.py)."""
+    """The platform service's pid, from the pid file it writes once it listens (hub/web/lifecycle.py)."""
     try:
         return int(json.loads((hub.data_dir / "jinguo-service.pid").read_text())["pid"])
     except (OSError, ValueError, KeyError):
@@ -175,7 +175,7 @@ def stop_hub(hub: Hub) -> None:
             if name.startswith(hub.unix_prefix):
                 subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
                 subprocess.run(["userdel", "-r", name], capture_output=True)
-        for line in Path("/etc/group").read_text().splitlines():  # course groups (hub/course_access.py)
+        for line in Path("/etc/group").read_text().splitlines():  # course groups (hub/jupyterhub/unix_groups.py)
             name = line.split(":", 1)[0]
             if name.startswith(hub.unix_prefix):
                 subprocess.run(["groupdel", name], capture_output=True)

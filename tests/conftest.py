@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub.testing import DEMO_PASSWORD, Hub, start_hub, stop_hub, xsrf  # noqa: F401 (re-exported to tests)
-from hub.config import venv_bin_on_path
+from hub.settings import venv_bin_on_path
 
 venv_bin_on_path()  # nbgrader runs alembic from PATH, also when pytest is started without `make test`
 

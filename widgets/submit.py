@@ -19,7 +19,7 @@ from ._ticker import Ticker
 from .client import PlatformClient, PlatformError
 from .progress import _num
 
-# Where grading ends (hub/grading_queue.py): graded; timeout (graded up to the time limit, with the points earned);
+# Where grading ends (hub/submissions/queue.py): graded; timeout (graded up to the time limit, with the points earned);
 # invalid (the notebook was broken or tampered with); failed (the platform gave up after its own retries).
 # "received", "queued", "grading" and "retrying" are on the way: the widget keeps asking.
 FINAL = {"graded", "timeout", "invalid", "failed"}

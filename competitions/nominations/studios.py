@@ -1,6 +1,6 @@
 """Women workers' innovation studios (女职工创新工作室) as plain data: what a studio and a recorded achievement must
 hold, what an achievement is worth to a nomination round, and how a studio is scored when a round (award
-``studio``) nominates studios for cultivation. No database, no HTTP: hub/studios.py persists and audits.
+``studio``) nominates studios for cultivation. No database, no HTTP: hub/nominations/studios.py persists and audits.
 
 Merit, in points comparable to a round's other sources (a result counts at most 100 per source):
 - an achievement is worth ``KIND_POINTS[kind]``; a round's ``studio_achievements`` source multiplies by its weight;

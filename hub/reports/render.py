@@ -61,7 +61,7 @@ def write_xlsx(tables: Sequence[Table], path: Path | str, scope: ReportScope | N
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from hub import xlsx
+    from hub.reports import xlsx
 
     scope = scope or ReportScope()
     stamp = _generated(generated_at or _now())
@@ -69,7 +69,7 @@ def write_xlsx(tables: Sequence[Table], path: Path | str, scope: ReportScope | N
     wb.remove(wb.active)
     header_fill = PatternFill("solid", fgColor="F3D9E3")
     for table in tables:
-        # Every text through hub.xlsx: a unit or region named "=..." stays text, never a formula.
+        # Every text through hub.reports.xlsx: a unit or region named "=..." stays text, never a formula.
         ws = wb.create_sheet(title=xlsx.sheet_title(wb, table.title_zh))
         xlsx.put(ws, 1, 1, f"{REPORT_TITLE} · {table.title_zh} / {table.title_en}").font = Font(bold=True, size=14)
         xlsx.put(ws, 2, 1, f"{scope.describe()} · {stamp}")

@@ -31,7 +31,7 @@ from typing import Any, Callable, Literal
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from hub.orm import (Enrolment, EmploymentForm, Industry, Member, MemberStatus, NominationEntry, NominationRound,
+from hub.store.orm import (Enrolment, EmploymentForm, Industry, Member, MemberStatus, NominationEntry, NominationRound,
                      OrgUnit, Region, Role, Submission)
 
 REPORT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import platform_client, xsrf
-from tests.courses_hub.conftest import post_form
+from tests.hub.courses.conftest import post_form
 from tests.grading.corpus import KINDS, make_course
-from tests.road.test_competition_submissions import notebook, wait_final
+from tests.journeys.test_competition_submissions import notebook, wait_final
 from widgets.client import PlatformError
 
 pytestmark = [pytest.mark.slow,

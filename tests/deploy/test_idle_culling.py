@@ -42,7 +42,7 @@ def _report_activity(hub, name: str, token: str) -> None:
 @pytest.mark.slow
 def test_idle_server_is_culled_and_a_busy_one_kept(tmp_path):
     config = tmp_path / "jupyterhub_config.py"
-    config.write_text(f"import sys\nsys.path.insert(0, {str(PROJECT)!r})\nfrom hub.hubconfig import configure\n"
+    config.write_text(f"import sys\nsys.path.insert(0, {str(PROJECT)!r})\nfrom hub.jupyterhub.config import configure\n"
                       f"c = get_config()  # noqa\nc.JinguoConfig.cull_idle_timeout = {TIMEOUT}\n"
                       "c.JinguoConfig.cull_every = 5\nconfigure(c)\n")
     hub = start_hub(tmp_path / "hub", config=str(config))

@@ -66,12 +66,12 @@ def hub_config(tmp_path, monkeypatch):
 
 def test_chart_config_plus_our_mode_keeps_the_culler_and_adds_jinguo(hub_config):
     c = hub_config
-    from hub.hubconfig import CUSTOM_SCOPES, roles
-    from hub.kubernetes import JinguoKubeSpawner
+    from hub.scopes import CUSTOM_SCOPES, roles
+    from hub.jupyterhub.kubernetes import JinguoKubeSpawner
 
-    assert c.JupyterHub.spawner_class == "hub.kubernetes.JinguoKubeSpawner"
+    assert c.JupyterHub.spawner_class == "hub.jupyterhub.kubernetes.JinguoKubeSpawner"
     assert issubclass(JinguoKubeSpawner, __import__("kubespawner").KubeSpawner)
-    assert c.JupyterHub.authenticator_class == "hub.auth.JinguoAuthenticator"
+    assert c.JupyterHub.authenticator_class == "hub.jupyterhub.auth.JinguoAuthenticator"
     assert set(CUSTOM_SCOPES) <= set(c.JupyterHub.custom_scopes)
     services = {s["name"]: s for s in c.JupyterHub.services}
     role_by_name = {r["name"]: r for r in c.JupyterHub.load_roles}
@@ -98,12 +98,12 @@ def test_chart_config_plus_our_mode_keeps_the_culler_and_adds_jinguo(hub_config)
 
 
 def test_one_machine_config_would_have_wiped_the_culler(tmp_path, monkeypatch):
-    """Why the Kubernetes mode exists: hub/hubconfig.py's configure() after the chart leaves no culler role."""
+    """Why the Kubernetes mode exists: hub/jupyterhub/config.py's configure() after the chart leaves no culler role."""
     monkeypatch.setenv("JINGUO_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("JINGUO_CULL_IDLE_TIMEOUT", "0")
     values = z2jh.merged_values()
     values["hub"]["config"].pop("Authenticator")  # its admin_users list would trip configure()'s set.add first
-    values["hub"]["extraConfig"] = {"00-jinguo": "from hub.hubconfig import configure\nconfigure(c)\n"}
+    values["hub"]["extraConfig"] = {"00-jinguo": "from hub.jupyterhub.config import configure\nconfigure(c)\n"}
     c = z2jh.run_chart_config(tmp_path / "etc", values)
     assert "jupyterhub-idle-culler" not in {r["name"] for r in c.JupyterHub.load_roles}
 
@@ -140,7 +140,7 @@ async def _manifest(config, name: str, groups: list[str]) -> dict:
 
 
 def _spawner(config, name: str, groups: list[str]):
-    from hub.kubernetes import JinguoKubeSpawner
+    from hub.jupyterhub.kubernetes import JinguoKubeSpawner
 
     user = SimpleNamespace(name=name, id=7, url=f"/user/{name}/", escaped_name=name,
                            groups=[SimpleNamespace(name=g) for g in groups], spawners={}, settings={})
@@ -184,10 +184,10 @@ def _seed_courses(tmp_path):
     teacher1 teaching office-data only."""
     from sqlalchemy import select
 
-    from hub.config import JinguoConfig
-    from hub.db import session_scope
-    from hub.demo import seed_demo
-    from hub.orm import Course, Enrolment, Member, Role, utcnow
+    from hub.settings import JinguoConfig
+    from hub.store.db import session_scope
+    from hub.demo.people import seed_demo
+    from hub.store.orm import Course, Enrolment, Member, Role, utcnow
 
     platform = JinguoConfig()
     seed_demo(platform)

@@ -1,4 +1,4 @@
-"""STAND-IN for the Jinguo platform service, until the lead's real service (hub/service) serves docs/api.md.
+"""STAND-IN for the Jinguo platform service, until the lead's real service (hub/web) serves docs/api.md.
 
 A real tornado HTTP server on a free loopback port implementing the documented contract of the
 endpoints the widgets use (auth header, JSON bodies, the error shape, 202 + status polling, limits).

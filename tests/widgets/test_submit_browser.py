@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import platform_client, shot
 from tests.grading.corpus import KINDS
-from tests.road.competition import open_competition
+from tests.journeys.competition import open_competition
 
 from .lab import jupyterlab, open_and_run
 

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 
 from tests.conftest import platform_client
-from tests.road.competition import open_competition
-from hub.grading_queue import WAITING
+from tests.journeys.competition import open_competition
+from hub.submissions.queue import WAITING
 from widgets.progress import _num
 from widgets.submit import Submit
 

@@ -1,0 +1,270 @@
+"""What organizers and competitors do to a running competition, persisted and audited: join, disqualify and
+reinstate, close or freeze a phase, rescore a task after its tests were fixed, export results as xlsx.
+
+The rules are competitions/' (eligibility, organizer); this module only loads rows, calls them, saves the
+outcome and writes the audit log (who, when, what, before/after, why).
+
+A competition's nbgrader folder (``{data_dir}/competitions/<slug>``: source/ with the hidden tests, the gradebook,
+every competitor's submitted and autograded notebook) is root's alone: ``competitions/`` 0700, inside it folders
+0700 and files 0600, owned by root (seal_competition_folder; the whole model is in hub/store/data_folder.py). Unlike a
+course it has no group: organizers run a competition from the platform's pages, never from a formgrader, so no
+worker's account ever needs to enter it. It is sealed when the competition is opened from the command line, when
+the service starts, before its submissions are graded and after a task is generated again."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import competitions as core
+from competitions.organizer import close_phase, freeze_phase
+from hub.competitions.boards import core_member, spec_of
+from hub.store.data_folder import COMPETITIONS_MODE, as_root
+from hub.people.members import audit
+from hub.store.orm import (Competition, CompetitionEntry, Course, Disqualification, Enrolment, Grade, Member, Submission,
+                     utcnow)
+
+FINISHED = ("graded", "invalid", "timeout")
+
+
+class ActionRefused(ValueError):
+    def __init__(self, zh: str, en: str, status: int = 409):
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en, self.status = zh, en, status
+
+
+def competition_dir(data_dir: str | Path, slug: str) -> Path:
+    return Path(data_dir) / "competitions" / slug
+
+
+def seal_competition_folder(data_dir: str | Path, slug: str) -> None:
+    """``competitions/`` and this competition's folder to root alone, recursively (idempotent). The organizer put
+    the task folder in place with whatever owner and umask her shell had; nothing in it may stay readable by a
+    worker's account. Links are left as they are (never followed: a link's mode is not its target's)."""
+    top = Path(data_dir) / "competitions"
+    top.mkdir(parents=True, exist_ok=True)
+    for path in [top, *_tree(competition_dir(data_dir, slug))]:
+        st = path.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        if as_root() and (st.st_uid, st.st_gid) != (0, 0):
+            os.lchown(path, 0, 0)
+        if stat.S_ISDIR(st.st_mode):
+            mode = COMPETITIONS_MODE
+        else:  # the owner's x bit kept; nobody else
+            mode = 0o600 | (st.st_mode & 0o100)
+        if stat.S_IMODE(st.st_mode) != mode:
+            os.chmod(path, mode)
+
+
+def _tree(root: Path) -> list[Path]:
+    if not root.is_dir() or root.is_symlink():
+        return []
+    return [root, *root.rglob("*")]
+
+
+def publish(session: Session, text: str, filename: str, actor: str, reason: str = "",
+            data_dir: str | Path | None = None) -> tuple[Competition, bool]:
+    """Open a competition from its YAML text (new, or a changed version of one already open): validated by
+    competitions/ first (SpecError lists every problem), audited with the text's digest before and after.
+    With ``data_dir``, the competition's folder there is sealed (seal_competition_folder). Returns the row and
+    whether anything changed."""
+    spec = core.load_competition(text, filename)
+    if data_dir is not None:
+        seal_competition_folder(data_dir, spec.slug)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    row = session.scalar(select(Competition).where(Competition.slug == spec.slug))
+    before = None
+    if row is None:
+        row = Competition(slug=spec.slug, title=spec.title, spec_yaml=text)
+        session.add(row)
+    else:
+        before = {"status": row.status, "sha256": hashlib.sha256(row.spec_yaml.encode()).hexdigest()}
+        if before["sha256"] == digest and row.status == "open":
+            return row, False
+        row.title, row.spec_yaml = spec.title, text
+    row.status = "open"
+    row.opened_at = row.opened_at or utcnow()
+    session.flush()
+    audit(session, actor, "competition.open", "competition", spec.slug, before=before,
+          after={"status": "open", "sha256": digest, "file": filename}, reason=reason)
+    return row, True
+
+
+def context_for(session: Session, comp: Competition, member: Member) -> core.EligibilityContext:
+    """The facts eligibility needs that are not in her profile: courses passed, a disqualification."""
+    dq = session.scalar(select(Disqualification).where(Disqualification.competition_id == comp.id,
+                                                       Disqualification.member_id == member.id))
+    passed = session.scalars(select(Course.slug).join(Enrolment, Enrolment.course_id == Course.id).where(
+        Enrolment.member_id == member.id, Enrolment.completed_at.is_not(None))).all()
+    return core.EligibilityContext(passed_courses=frozenset(passed), disqualified=dq is not None,
+                                   disqualified_reason=dq.reason if dq else "")
+
+
+def disqualified_ids(session: Session, comp: Competition) -> set[int]:
+    return set(session.scalars(select(Disqualification.member_id).where(Disqualification.competition_id == comp.id)))
+
+
+def join(session: Session, comp: Competition, member: Member) -> CompetitionEntry:
+    """She enters the competition; refused (with the rule's reason) when she may not."""
+    spec = spec_of(comp)
+    decision = core.eligibility(core_member(member), spec, context_for(session, comp, member))
+    if not decision:
+        raise ActionRefused(decision.zh, decision.en, 403)
+    entry = session.scalar(select(CompetitionEntry).where(CompetitionEntry.competition_id == comp.id,
+                                                          CompetitionEntry.member_id == member.id))
+    if entry is None:
+        entry = CompetitionEntry(competition_id=comp.id, member_id=member.id)
+        session.add(entry)
+        session.flush()
+        audit(session, member.username, "competition.join", "competition", comp.slug, after={"member": member.username})
+    return entry
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ActionRefused("请写明理由", "a written reason is required", 400)
+    return reason[:1000]
+
+
+def disqualify(session: Session, comp: Competition, username: str, reason: str, actor: str) -> Member:
+    reason = _reason(reason)
+    member = session.scalar(select(Member).where(Member.username == username))
+    if member is None:
+        raise ActionRefused("找不到这位参赛者", f"no member {username!r}", 404)
+    if member.id in disqualified_ids(session, comp):
+        raise ActionRefused("已经取消过她的参赛资格", "she is already disqualified")
+    session.add(Disqualification(competition_id=comp.id, member_id=member.id, reason=reason, decided_by=actor))
+    audit(session, actor, "competition.disqualify", "competition", comp.slug,
+          before={"member": username, "disqualified": False}, after={"member": username, "disqualified": True},
+          reason=reason)
+    return member
+
+
+def reinstate(session: Session, comp: Competition, username: str, reason: str, actor: str) -> Member:
+    reason = _reason(reason)
+    member = session.scalar(select(Member).where(Member.username == username))
+    dq = member and session.scalar(select(Disqualification).where(Disqualification.competition_id == comp.id,
+                                                                  Disqualification.member_id == member.id))
+    if not dq:
+        raise ActionRefused("她没有被取消资格", "she is not disqualified", 404)
+    audit(session, actor, "competition.reinstate", "competition", comp.slug,
+          before={"member": username, "disqualified": True, "reason": dq.reason},
+          after={"member": username, "disqualified": False}, reason=reason)
+    session.delete(dq)
+    return member
+
+
+def _change_spec(session: Session, comp: Competition, action: str, phase_key: str, now: datetime, actor: str,
+                 reason: str, change, shown) -> None:
+    """Apply a competitions.organizer change to the saved spec, audited with what ``shown`` says of the phase
+    before and after."""
+    reason, spec = _reason(reason), spec_of(comp)
+    _phase(spec, phase_key)
+    try:
+        new = change(spec, phase_key, now)
+    except core.SpecError as exc:
+        raise ActionRefused(exc.problems[0].zh, exc.problems[0].en)
+    comp.spec_yaml = core.dump_competition(new)
+    audit(session, actor, action, "competition", comp.slug, before={"phase": phase_key, **shown(spec, phase_key)},
+          after={"phase": phase_key, **shown(new, phase_key)}, reason=reason)
+
+
+def close_now(session: Session, comp: Competition, phase_key: str, now: datetime, actor: str, reason: str) -> None:
+    _change_spec(session, comp, "competition.close_phase", phase_key, now, actor, reason, close_phase,
+                 lambda spec, key: {"closes_at": spec.phase(key).closes_at.isoformat()})
+
+
+def freeze_now(session: Session, comp: Competition, phase_key: str, now: datetime, actor: str, reason: str) -> None:
+    def shown(spec: core.Competition, key: str) -> dict:
+        cutoff = core.freeze_at(spec, spec.phase(key))
+        return {"frozen_from": cutoff.isoformat() if cutoff else None}
+
+    _change_spec(session, comp, "competition.freeze", phase_key, now, actor, reason, freeze_phase, shown)
+
+
+def _phase(spec: core.Competition, key: str):
+    try:
+        return spec.phase(key)
+    except (KeyError, ValueError):
+        raise ActionRefused("没有这个阶段", f"no phase {key!r}", 404)
+
+
+def check_rescore(comp: Competition, task: str, reason: str) -> None:
+    """Refuse a rescore without a reason or of a task the competition does not have, before any work is done."""
+    _reason(reason)
+    if not any(p.task(task) for p in spec_of(comp).phases):
+        raise ActionRefused("本竞赛没有这道题", f"no task {task!r} in this competition", 404)
+
+
+def regenerate_task(data_dir: str | Path, slug: str, task: str) -> None:
+    """``nbgrader generate_assignment`` for a task whose tests the organizer fixed in source/."""
+    course = competition_dir(data_dir, slug)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    r = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "generate_assignment", task, "--force"],
+                       cwd=course, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise ActionRefused("重新生成题目失败，请检查题目的测试单元格", "generating the task again failed: "
+                            + (r.stderr.strip().splitlines() or ["?"])[-1][:300], 500)
+    seal_competition_folder(data_dir, slug)  # the organizer may have put the fixed tests in place with her umask
+
+
+def rescore(session: Session, comp: Competition, task: str, actor: str, reason: str) -> list[int]:
+    """After the task was generated again (regenerate_task), every finished submission of it goes back into the
+    queue. The audit entry keeps every score before; the grading queue audits each score that then changes
+    (grade.rescored). Returns the ids to queue."""
+    check_rescore(comp, task, reason)
+    rows = session.execute(select(Submission, Grade).outerjoin(Grade, Grade.submission_id == Submission.id).where(
+        Submission.competition_id == comp.id, Submission.task == task, Submission.status.in_(FINISHED))).all()
+    before = {str(sub.id): (grade.score if grade else None) for sub, grade in rows}
+    for sub, _ in rows:
+        sub.status = "queued"
+    audit(session, actor, "competition.rescore", "competition", comp.slug, before={"task": task, "scores": before},
+          after={"task": task, "queued": len(rows)}, reason=_reason(reason))
+    return [sub.id for sub, _ in rows]
+
+
+def results_xlsx(lb: core.Leaderboard, spec: core.Competition, members: dict[int, Member], title: str,
+                 names: dict[str, dict[str, str]] | None = None) -> bytes:
+    """One sheet per board division (overall first), named as people read it (地区分榜·浙江省, with ``names`` from
+    hub.competitions.boards.division_names): rank, name, unit, region, industry, form, scores, when reached
+    (Beijing time). Every text is written as text (hub.reports.xlsx): a name like "=HYPERLINK(...)" is never a formula."""
+    from zoneinfo import ZoneInfo
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from hub.reports import xlsx
+
+    zone = ZoneInfo(spec.timezone)
+    wb = Workbook()
+    wb.remove(wb.active)
+    tasks = [t.assignment for p in spec.phases if p.key == lb.phase for t in p.tasks]
+    for division in [core.OVERALL, *[d for d in lb.divisions() if d != core.OVERALL]]:
+        name = "总榜" if division == core.OVERALL else core.division_title(spec, division, names)
+        ws = wb.create_sheet(xlsx.sheet_title(wb, name))
+        xlsx.append(ws, [f"{title} · {name} · {'最终榜 private' if lb.kind == 'private' else '公开榜 public'}"])
+        xlsx.append(ws, ["名次 rank", "姓名 name", "用户名 username", "基层工会 unit", "区域 region", "行业 industry",
+                         "用工形式 employment form", "总分 total", *tasks, "提交次数 submissions",
+                         f"达到时间 reached at（{'北京时间' if spec.timezone == 'Asia/Shanghai' else spec.timezone}）"])
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+        for row in lb.page(division, 0, lb.size(division)):
+            m = members.get(row.member)
+            xlsx.append(ws, [row.rank, m.real_name if m else "", m.username if m else "", m.org_unit.name if m else "",
+                             m.region.name if m else "", m.industry.name if m else "",
+                             m.employment_form.name if m else "", row.total, *[row.scores.get(t) for t in tasks],
+                             row.submissions, row.reached_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")])
+        ws.freeze_panes = "A3"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

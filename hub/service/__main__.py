@@ -1,4 +1,0 @@
-from hub.service.app import main
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,323 @@
+"""The local grading queue inside the platform service: every stored submission is graded once by grading/,
+its result written once, and nothing sits "received" forever — submissions left unfinished by a crash are
+picked up again at start, and ones the platform failed to grade are retried with a growing delay.
+
+Only a platform failure (grading/'s status ``error``, or the whole run failing) is retried and frees her place
+under a competition's limits; what her submission caused (``invalid``, ``timeout``) is final and counts
+(competitions.model.HER_FAULT). A run that fails as a whole is graded again one hand-in at a time, so one
+hostile notebook that takes a run down cannot turn the others' hand-ins into platform failures with it.
+
+A competition's folder is sealed to root before its submissions are written into it (hub/competitions/admin.py;
+the data folder's model is in hub/store/data_folder.py)."""
+from __future__ import annotations
+
+import threading
+from collections import deque
+from datetime import timedelta
+from contextlib import ExitStack
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import select
+from tornado.ioloop import IOLoop, PeriodicCallback
+from traitlets import Bool, Float, Integer, List, Unicode
+from traitlets.config import LoggingConfigurable
+
+from hub.competitions.admin import seal_competition_folder
+from hub.competitions.boards import spec_of
+from hub.store.data_folder import seal_data_dir
+from hub.store.db import session_scope
+from hub.people.members import audit
+from hub.store.orm import Assignment, Competition, Course, Grade, Member, Submission, aware, utcnow
+
+WAITING = ("received", "queued", "grading", "retrying")
+OnGraded = Callable[[Any, Submission, Grade], None]
+
+
+def hand_in_siblings(session: Any, sub: Submission) -> list[Submission]:
+    """The other notebooks she sent with a course submission, waiting too: the platform stores one row per notebook,
+    all with the moment of the hand-in, and nbgrader grades the hand-in's folder as one submission."""
+    if sub.assignment_id is None:
+        return []
+    return list(session.scalars(select(Submission).where(
+        Submission.member_id == sub.member_id, Submission.assignment_id == sub.assignment_id,
+        Submission.received_at == sub.received_at, Submission.id != sub.id, Submission.status.in_(WAITING))
+        .order_by(Submission.id)))
+
+
+def notebook_share(result: dict, filename: str, first: bool) -> dict:
+    """What one notebook of a hand-in records from the hand-in's result: its own notebook's score and detail. A
+    result without that notebook's detail (invalid, timeout, a competition's single file) is recorded whole on the
+    hand-in's first notebook and as 0 of 0 on the others, so a hand-in's notebooks always add up to its result."""
+    name = filename.removesuffix(".ipynb")
+    for nb in result.get("notebooks", []):
+        if nb.get("notebook") == name:
+            return {**result, "score": nb["score"], "max_score": nb["max_score"], "notebooks": [nb]}
+    return result if first else {**result, "score": 0.0, "max_score": 0.0, "notebooks": []}
+
+
+def write_grade(grade: Grade, payload: dict) -> None:
+    """A grading result (GradeResult.to_json, or one notebook's share of it) into the platform's grade row."""
+    grade.score, grade.max_score = float(payload["score"]), float(payload["max_score"])
+    grade.needs_manual = any(c.get("needs_manual_grade") for nb in payload.get("notebooks", [])
+                             for c in nb.get("cells", []))
+    grade.detail = {"notebooks": payload.get("notebooks", [])}
+    grade.graded_at = utcnow()
+
+
+def course_dir_for(data_dir: str | Path, sub: Submission, session: Any) -> tuple[Path, str]:
+    """The nbgrader course folder and assignment name a submission is graded in."""
+    if sub.competition_id is not None:
+        comp = session.get(Competition, sub.competition_id)
+        return Path(data_dir) / "competitions" / comp.slug, sub.task
+    assignment = session.get(Assignment, sub.assignment_id)
+    return Path(data_dir) / "courses" / session.get(Course, assignment.course_id).slug, assignment.name
+
+
+class GradingQueue(LoggingConfigurable):
+    """Grades submissions in worker threads (each runs grading/'s sandboxed pool), off the web loop."""
+
+    workers = Integer(2, help="Grading threads: this many courses or competitions graded at the same time (each "
+                              "grades one run at a time, see batch and processes).").tag(config=True)
+    batch = Integer(16, help="Most submissions of one course graded in one run of grading/'s worker pool: in a "
+                             "rush, what lines up while a run is graded goes in the next run.").tag(config=True)
+    processes = Integer(1, help="Worker processes of grading/'s pool for a run of several submissions. With 1, "
+                                "each course keeps one warm pool; more boot a second pool the first time a run "
+                                "holds several submissions (grading/ keeps a pool per size).").tag(config=True)
+    retry_limit = Integer(
+        3, help="Attempts for a submission the platform failed to grade (status error) before it is marked "
+                "failed; such attempts never count against the competitor's limits.").tag(config=True)
+    retry_delay = Float(5.0, help="Seconds before the first retry; doubled for each further one.").tag(config=True)
+    sandbox = Bool(True, help="Grade in the bubblewrap sandbox. Only for development may this be off.").tag(config=True)
+    db_url = Unicode(help="The platform database.").tag(config=True)
+    data_dir = Unicode(help="Folder holding courses/<slug> and competitions/<slug> nbgrader folders.").tag(config=True)
+    warm_ahead = Float(
+        900.0, help="Seconds before a competition's phase opens when its grading pool is started (nbgrader loaded, "
+                    "sandbox booted), so the first hand-ins of a rush are not kept waiting for it; phases open when "
+                    "the service starts are warmed at once. 0 turns it off.").tag(config=True)
+    warm_every = Float(60.0, help="Seconds between two looks for phases about to open (see warm_ahead).").tag(config=True)
+    on_graded = List(help="Callables (session, submission, grade) run in the grade's transaction.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._sealed: set[str] = set()  # competition folders sealed by this process (then its umask keeps them)
+
+    def start(self) -> None:
+        self._loop = IOLoop.current()
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="jinguo-grading")
+        self._lines: dict[str, deque[int]] = {}  # course folder -> submissions waiting behind the one grading
+        seal_data_dir(self.data_dir)
+        with session_scope(self.db_url) as s:
+            for slug in s.scalars(select(Competition.slug)):
+                self._pool.submit(self._seal, Path(self.data_dir) / "competitions" / slug)
+        with session_scope(self.db_url) as s:
+            waiting = s.scalars(select(Submission.id).where(Submission.status.in_(WAITING))
+                                .order_by(Submission.id)).all()
+        for sid in waiting:  # left by a stop or a crash: graded now, once
+            self.enqueue(sid)
+        if waiting:
+            self.log.info("re-queued %d unfinished submissions", len(waiting))
+        self._warmed: set[str] = set()
+        if self.warm_ahead > 0:
+            self._loop.add_callback(self._warm_due)
+            PeriodicCallback(self._warm_due, self.warm_every * 1000).start()
+
+    def _warm_due(self) -> None:
+        """Open competitions whose phase is open or opens within ``warm_ahead``: warm each one's pool once."""
+        now, ahead = utcnow(), timedelta(seconds=self.warm_ahead)
+        with session_scope(self.db_url) as s:
+            due = [row.slug for row in s.scalars(select(Competition).where(Competition.status == "open"))
+                   if any(aware(ph.opens_at) - ahead <= now < aware(ph.closes_at) for ph in spec_of(row).phases)]
+        for slug in due:
+            folder = str(Path(self.data_dir) / "competitions" / slug)
+            if folder not in self._warmed and Path(folder, "gradebook.db").exists():
+                self._warmed.add(folder)
+                self._pool.submit(self._warm, folder)
+
+    def _seal(self, folder: Path) -> None:
+        """A competition's folder to root alone (hub/competitions/admin.py), once per folder and process: an organizer
+        may have put the task in place with her shell's umask; what this process writes later keeps its umask."""
+        if folder.parent != Path(self.data_dir) / "competitions" or str(folder) in self._sealed:
+            return
+        try:
+            seal_competition_folder(self.data_dir, folder.name)
+            self._sealed.add(str(folder))
+        except OSError:
+            self.log.exception("无法封闭竞赛文件夹 %s / could not seal the competition folder %s", folder, folder)
+
+    def _warm(self, folder: str) -> None:
+        """Warm the course's pool as if it were a run: hand-ins arriving meanwhile line up behind it (never a second,
+        cold pool beside it), and are graded on it right after."""
+        from grading import warm_up
+
+        self._seal(Path(folder))
+        if not self._claim(folder):
+            return  # being graded: its pool is warm
+        try:
+            warm_up(folder, workers=1, sandbox=self.sandbox)  # a lone first hand-in's run takes a pool of one
+            self.log.info("grading pool warmed for %s", folder)
+        except Exception:  # an optimisation only: her hand-in still boots a pool when it comes
+            self.log.warning("could not warm the grading pool for %s", folder, exc_info=True)
+        self._work_through(folder, [])
+
+    def stop(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def enqueue(self, submission_id: int, delay: float = 0.0) -> None:
+        if delay > 0:
+            self._loop.call_later(delay, self.enqueue, submission_id)
+        else:
+            self._pool.submit(self._grade, submission_id)
+
+    def _lock(self, key: tuple) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def _grade(self, submission_id: int) -> None:
+        """Grade it now, or line it up behind the run of its course being graded.
+
+        One run of a course at a time: grading/ keeps warm worker pools per course and lends each to one
+        caller; a second caller of the same course meanwhile boots a cold pool (seconds; in a rush, for every
+        other submission) and, on return, one of the two pools is dropped with its workers still running. The
+        thread grading a course takes what has lined up meanwhile as its next run (up to ``batch``), so a rush
+        is graded in runs over one warm pool, and no thread ever waits on a busy course while submissions of
+        other courses wait for a thread."""
+        try:
+            with session_scope(self.db_url) as s:
+                sub = s.get(Submission, submission_id)
+                if sub is None or sub.status not in WAITING:
+                    return
+                course = str(course_dir_for(self.data_dir, sub, s)[0])
+        except Exception:  # never lose it: the next start picks it up again
+            self.log.exception("grading submission %s failed", submission_id)
+            return
+        if self._claim(course, submission_id):
+            self._work_through(course, [submission_id])
+
+    def _claim(self, course: str, submission_id: int | None = None) -> bool:
+        """True when this thread now works on the course; else the submission waits in the course's line, for
+        the thread already working on it."""
+        with self._locks_guard:
+            if course in self._lines:
+                if submission_id is not None:
+                    self._lines[course].append(submission_id)
+                return False
+            self._lines[course] = deque()
+            return True
+
+    def _work_through(self, course: str, run: list[int]) -> None:
+        """Grade ``run``, then what lined up meanwhile, in runs of up to ``batch``, until the line is empty."""
+        line = self._lines[course]
+        while True:
+            try:
+                later = self._grade_run(run) if run else []
+            except Exception:  # never lose them: the next start picks them up again
+                self.log.exception("grading submissions %s failed", run)
+                later = []
+            with self._locks_guard:
+                line.extendleft(reversed(later))
+                if not line:
+                    del self._lines[course]
+                    return
+                run = [line.popleft() for _ in range(min(self.batch, len(line)))]
+
+    def _grade_run(self, ids: list[int]) -> list[int]:
+        """Grade submissions of one course in one run of grading/'s pool; returns those left for a later run
+        (another assignment, or a second one of the same student: one folder per student and assignment)."""
+        from grading import autograde, store_submission
+
+        # student -> her hand-in: (submission id, notebook file) of each notebook, the files, when received
+        jobs: dict[str, tuple[list[tuple[int, str]], dict[str, bytes], Any]] = {}
+        later: list[int] = []
+        claimed: set[int] = set()
+        course = assignment = None
+        with session_scope(self.db_url) as s:
+            for sid in ids:
+                sub = s.get(Submission, sid)
+                if sub is None or sub.status not in WAITING or sid in claimed:  # graded meanwhile (queued twice)
+                    continue
+                where, task = course_dir_for(self.data_dir, sub, s)
+                student = s.get(Member, sub.member_id).username
+                if (assignment is not None and task != assignment) or student in jobs:
+                    later.append(sid)
+                    continue
+                course, assignment = where, task
+                handin = [sub, *hand_in_siblings(s, sub)]
+                for one in handin:
+                    one.status = "grading"
+                    one.attempts += 1
+                    claimed.add(one.id)
+                jobs[student] = ([(one.id, one.filename) for one in handin], {one.filename: one.notebook for one in handin},
+                                 aware(sub.received_at))
+        recorded: set[str] = set()
+
+        def done(result: Any) -> None:
+            if result.student in jobs and result.student not in recorded:
+                recorded.add(result.student)
+                parts, whole = jobs[result.student][0], result.to_json()
+                for i, (sid, filename) in enumerate(parts):
+                    self._record(sid, result.status, notebook_share(whole, filename, first=i == 0))
+
+        if course is not None:
+            self._seal(Path(course))
+
+        def grade(students: list[str]) -> None:
+            for student in students:
+                _parts, files, received_at = jobs[student]
+                store_submission(course, assignment, student, files, timestamp=received_at)
+            # results taken from grading/'s ledger come back without a progress call: all of them
+            for result in autograde(course, assignment, students, workers=min(self.processes, len(students)),
+                                    sandbox=self.sandbox, progress=done):
+                done(result)
+
+        with ExitStack() as held:  # their folders' locks, which others take to read them (course_exchange.queue_lock)
+            for student in jobs:
+                held.enter_context(self._lock((str(course), assignment, student)))
+            try:
+                if jobs:
+                    grade(list(jobs))
+            except Exception as exc:
+                self.log.exception("grading run of %s %s failed", course, assignment)
+                left = [student for student in jobs if student not in recorded]
+                if len(jobs) == 1:
+                    left, failed = [], {student: exc for student in left}
+                else:  # the run failed as a whole: one by one, so only a hand-in that fails alone is an error
+                    failed = {}
+                for student in left:
+                    try:
+                        grade([student])
+                    except Exception as alone:
+                        self.log.exception("grading %s %s of %s alone failed", course, assignment, student)
+                        failed[student] = alone
+                for student, why in failed.items():
+                    if student not in recorded:
+                        for sid, _filename in jobs[student][0]:
+                            self._record(sid, "error", {"message": f"评分出错 / grading failed: {why!r}"[:500]})
+        return later
+
+    def _record(self, submission_id: int, status: str, payload: dict) -> None:
+        with session_scope(self.db_url) as s:
+            sub = s.get(Submission, submission_id)
+            sub.message = payload.get("message", "")
+            if status == "error":
+                if sub.attempts < self.retry_limit:
+                    sub.status = "retrying"
+                    self._loop.add_callback(self.enqueue, submission_id, self.retry_delay * 2 ** (sub.attempts - 1))
+                else:
+                    sub.status = "failed"
+                return
+            grade = s.scalar(select(Grade).where(Grade.submission_id == submission_id)) or Grade(
+                submission_id=submission_id)
+            if grade.id is not None and grade.score != float(payload["score"]):  # a rescore changed it
+                audit(s, "grader", "grade.rescored", "submission", submission_id, before={"score": grade.score},
+                      after={"score": float(payload["score"])})
+            write_grade(grade, payload)
+            s.add(grade)
+            sub.status = status
+            sub.graded_at = grade.graded_at
+            s.flush()
+            for callback in self.on_graded:
+                callback(s, sub, grade)

@@ -1,0 +1,150 @@
+"""Competitions over the JSON API: what the Countdown and Submit widgets and the pages read, and the submission
+road into the grading queue. The rules are competitions/'s; this module only persists and serves them."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+
+import competitions as core
+from hub.competitions.admin import context_for
+from hub.competitions.boards import (PUBLIC_SCORE_NOTE, board_json, core_member, division_names, shown_score,
+                                    spec_of)
+from hub.store.orm import Competition, Grade, Submission, aware
+from hub.web.base import APIHandler, Refusal, requires
+from hub.web.pages.competitions import shown_phase
+from hub.submissions.receive import SubmissionRefused, notebook_bytes, receive
+from hub.scopes import LEARN, ORGANIZE
+
+LIMIT_CODES = {"daily_limit", "phase_limit"}
+ELIGIBILITY_CODES = {"not_approved", "disqualified", "unit", "division", "course", "not_qualified"}
+
+
+def competition_json(row: Competition, now: datetime) -> dict:
+    spec = spec_of(row)
+    c = core.clock(spec, now)
+    return {"slug": row.slug, "title": spec.title, "description": spec.description, "status": row.status,
+            "server_time": now,
+            "timezone": spec.timezone, "current_phase": c.phase if c.state == "open" else None,
+            "clock": {"state": c.state, "phase": c.phase, "opens_at": c.opens_at, "closes_at": c.closes_at,
+                      "seconds_left": c.seconds_left, "frozen": c.frozen},
+            "phases": [{"key": p.key, "title": p.title, "opens_at": p.opens_at, "closes_at": p.closes_at,
+                        "tasks": [t.assignment for t in p.tasks]} for p in spec.phases]}
+
+
+class CompetitionHandler(APIHandler):
+    """GET /competitions/SLUG: phases, tasks and the clock."""
+
+    @requires(LEARN)
+    async def get(self, slug: str) -> None:
+        self.write_json(competition_json(self._competition(slug), datetime.now(timezone.utc)))
+
+    def _competition(self, slug: str) -> Competition:
+        row = self.db.scalar(select(Competition).where(Competition.slug == slug))
+        if row is None or row.status == "draft":
+            raise Refusal(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
+        return row
+
+
+class SubmissionsHandler(CompetitionHandler):
+    """POST /competitions/SLUG/submissions {"task", "notebook"}: stored, then queued; 202 "received"."""
+
+    @requires(LEARN)
+    async def post(self, slug: str) -> None:
+        row, member = self._competition(slug), self.member
+        if member is None:
+            raise Refusal(403, "not_a_member", "请先完成报名", "Sign up as a member first")
+        body = self.json_body()
+        task, now = str(body.get("task", "")), datetime.now(timezone.utc)
+        spec = spec_of(row)
+        history = [core.Attempt(task=t, submitted_at=aware(at), status=st) for t, at, st in self.db.execute(
+            select(Submission.task, Submission.received_at, Submission.status)
+            .where(Submission.competition_id == row.id, Submission.member_id == member.id))]
+        decision = core.check_submission(spec, core_member(member), task, now, history,
+                                         context_for(self.db, row, member))
+        if not decision:
+            status = 429 if decision.code in LIMIT_CODES else 403 if decision.code in ELIGIBILITY_CODES else 409
+            raise Refusal(status, decision.code, decision.zh, decision.en,
+                          decision.retry_at.isoformat() if decision.retry_at else None)
+        try:
+            data = notebook_bytes(body.get("notebook"))
+        except SubmissionRefused as r:
+            raise Refusal(r.status, r.code, r.zh, r.en)
+        sub = receive(self.db, member, filename=self._notebook_name(row, task), data=data, competition=row, task=task)
+        self.db.commit()  # durable before she hears "received"
+        self.settings["grading_queue"].enqueue(sub.id)
+        phase = spec.phase_at(now)
+        left = core.quota(spec, phase, task, now, [*history, core.Attempt(task, now, "received")]).left_today
+        self.write_json({"id": sub.id, "status": "received", "sha256": sub.sha256, "remaining_today": left}, 202)
+
+
+    def _notebook_name(self, row: Competition, task: str) -> str:
+        """The task's notebook file name, as the source assignment has it (a task is one notebook)."""
+        names = sorted(p.name for p in (Path(self.settings["data_dir"]) / "competitions" / row.slug / "source" / task)
+                       .glob("*.ipynb"))
+        if len(names) != 1:
+            raise Refusal(503, "task_not_ready", "这道题还没有准备好，请联系组织者", "This task is not set up yet; "
+                          "tell the organizer")
+        return names[0]
+
+
+class SubmissionHandler(CompetitionHandler):
+    """GET /competitions/SLUG/submissions/ID: her submission's status and score."""
+
+    @requires(LEARN)
+    async def get(self, slug: str, sid: str) -> None:
+        row = self._competition(slug)
+        sub = self.db.get(Submission, int(sid))
+        own = sub is not None and self.member is not None and sub.member_id == self.member.id
+        if sub is None or sub.competition_id != row.id or not (own or self.can(ORGANIZE)):
+            raise Refusal(404, "submission_not_found", "找不到这次提交", "Submission not found")
+        grade = self.db.scalar(select(Grade).where(Grade.submission_id == sub.id))
+        # Before her phase closes she sees her public score only; the score over every test decides the private
+        # board, so it stays with the organizers until the close (issue 15).
+        shown = shown_score(spec_of(row), sub, grade, datetime.now(timezone.utc), full=not own)
+        message, note = sub.message or "", None
+        if shown["board"] == "public" and sub.status == "graded":  # the Submit widget shows the message
+            note = {"zh": PUBLIC_SCORE_NOTE[0], "en": PUBLIC_SCORE_NOTE[1]}
+            message = "；".join(m for m in (message, note["zh"]) if m)
+        self.write_json({"id": sub.id, "task": sub.task, "status": sub.status, "sha256": sub.sha256,
+                         "score": shown["score"], "max_score": shown["max_score"], "board": shown["board"],
+                         "score_note": note, "message": message, "created_at": aware(sub.received_at).isoformat()})
+
+
+class LeaderboardHandler(CompetitionHandler):
+    """GET /competitions/SLUG/leaderboard?board=public|private&division=&phase=&offset=&limit=: a page of a board."""
+
+    @requires(LEARN)
+    async def get(self, slug: str) -> None:
+        row, now = self._competition(slug), datetime.now(timezone.utc)
+        spec = spec_of(row)
+        phase = shown_phase(spec, now, self.get_argument("phase", None))
+        kind = self.get_argument("board", "public")
+        if kind not in ("public", "private"):
+            raise Refusal(400, "bad_board", "榜单只有 public 和 private 两种", "board is public or private")
+        if kind == "private" and not (core.private_visible(phase, now) or self.can(ORGANIZE)):
+            raise Refusal(403, "private_hidden", "最终榜在本阶段结束后公布", "The private board is shown after the "
+                          "phase closes", phase.closes_at.isoformat())
+        try:
+            offset = max(0, int(self.get_argument("offset", "0")))
+            limit = min(200, max(1, int(self.get_argument("limit", "50"))))
+        except ValueError:
+            raise Refusal(400, "bad_page", "offset 和 limit 应为整数", "offset and limit must be integers")
+        lb = self.settings["boards"].board(self.db, row, spec, phase.key, kind, now)
+        division = self.get_argument("division", core.OVERALL)
+        viewer = self.member.id if self.member else None
+        try:
+            title = core.division_title(spec, division, division_names(self.db))
+        except KeyError:
+            title = division
+        data = board_json(lb, spec.privacy, division, offset, limit, viewer, title)
+        self.write_json({**data, "phase": phase.key})
+
+
+ROUTES = [
+    (r"api/competitions/([^/]+)", CompetitionHandler),
+    (r"api/competitions/([^/]+)/submissions", SubmissionsHandler),
+    (r"api/competitions/([^/]+)/leaderboard", LeaderboardHandler),
+    (r"api/competitions/([^/]+)/submissions/(\d+)", SubmissionHandler),
+]

@@ -1,0 +1,118 @@
+"""The JSON API under /services/jinguo/api/ (documented in docs/api.md and served as OpenAPI)."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from courses import catalogue
+from hub.people import members
+from hub.store.orm import EmploymentForm, Industry, Member, MemberStatus, Region
+from hub.web.base import APIHandler, Refusal, requires
+from hub.web.openapi import openapi_document
+from hub.scopes import APPROVE, LEARN, ORGANIZE
+
+
+def member_json(m: members.Member) -> dict:
+    return {"name": m.username, "real_name": m.real_name, "unit": m.org_unit.name,
+            "unit_path": m.org_unit.path_name(), "region": m.region.name, "industry": m.industry.name,
+            "employment_form": m.employment_form.name, "new_form": m.employment_form.is_new_form,
+            "role": m.role.value, "status": m.status.value, "gender": m.gender}  # gender: female | male | null
+
+
+class MeHandler(APIHandler):
+    """GET /me: who the caller is."""
+
+    @requires()
+    async def get(self) -> None:
+        user = self.current_user
+        data = {"name": user["name"], "groups": user.get("groups", [])}
+        if self.member is not None:
+            data.update(member_json(self.member))
+        self.write_json(data)
+
+
+class MembersHandler(APIHandler):
+    """GET /members?status=pending: members, for approvers."""
+
+    @requires(APPROVE)
+    async def get(self) -> None:
+        status = self.get_argument("status", "pending")
+        try:
+            wanted = MemberStatus(status)
+        except ValueError:
+            raise Refusal(400, "bad_status", "无效的状态", "Unknown status")
+        rows = self.db.scalars(select(Member).where(Member.status == wanted).order_by(Member.id)).all()
+        self.write_json({"members": [member_json(m) for m in rows]})
+
+
+class MemberDecisionHandler(APIHandler):
+    """POST /members/{name}/approve|reject {reason}: decide a sign-up (audited)."""
+
+    @requires(APPROVE)
+    async def post(self, username: str, decision: str) -> None:
+        reason = str(self.json_body().get("reason", ""))[:500]
+        status = MemberStatus.approved if decision == "approve" else MemberStatus.rejected
+        try:
+            m = members.set_status(self.db, username, status, self.current_user["name"], reason)
+            self.db.commit()
+        except members.MemberError as exc:
+            self.db.rollback()
+            raise Refusal(404, "no_member", exc.zh, exc.en)
+        self.write_json(member_json(m))
+
+
+class CoverageHandler(APIHandler):
+    """GET /stats/coverage: registered members by region, industry and employment form (organizers)."""
+
+    @requires(ORGANIZE)
+    async def get(self) -> None:
+        out = {}
+        for key, model, col in (("region", Region, Member.region_id), ("industry", Industry, Member.industry_id),
+                                ("employment_form", EmploymentForm, Member.employment_form_id)):
+            rows = self.db.execute(select(model.name, func.count(Member.id)).join(Member, col == model.id)
+                                   .where(Member.status == MemberStatus.approved).group_by(model.name)).all()
+            out[key] = {name: n for name, n in rows}
+        self.write_json(out)
+
+
+class QuizCheckHandler(APIHandler):
+    """POST /quiz/check {"course", "quiz_id", "choice": ["B"]}: right or not, the explanation and the article it
+    rests on. The answers live in the course catalogue, never in her notebook."""
+
+    @requires(LEARN)
+    async def post(self) -> None:
+        body = self.json_body()
+        course, quiz_id, choice = str(body.get("course", "")), str(body.get("quiz_id", "")), body.get("choice")
+        if not isinstance(choice, list):
+            raise Refusal(400, "bad_choice", "choice 应为选项列表，如 [\"B\"]", 'choice must be a list such as ["B"]')
+        try:
+            result = catalogue.check_quiz(course, quiz_id, [str(c) for c in choice])
+        except (KeyError, catalogue.CatalogueError):
+            raise Refusal(404, "quiz_not_found", "找不到这道测验题", "No such quiz")
+        except ValueError as exc:
+            raise Refusal(400, "bad_choice", *_zh_en(str(exc)))
+        self.write_json({**result, "reference": result["citation"]})
+
+
+def _zh_en(message: str) -> tuple[str, str]:
+    zh, _, en = message.partition(" / ")
+    return zh, en or zh
+
+
+class OpenAPIHandler(APIHandler):
+    async def get(self) -> None:
+        self.write_json(openapi_document(self.application))
+
+
+class NotFoundHandler(APIHandler):
+    async def prepare(self) -> None:
+        raise Refusal(404, "not_found", "没有这个接口", "No such API endpoint")
+
+
+ROUTES = [
+    ("api/me", MeHandler),
+    ("api/members", MembersHandler),
+    (r"api/members/([^/]+)/(approve|reject)", MemberDecisionHandler),
+    ("api/stats/coverage", CoverageHandler),
+    ("api/quiz/check", QuizCheckHandler),
+    ("api/openapi.json", OpenAPIHandler),
+]

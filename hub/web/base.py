@@ -1,0 +1,199 @@
+"""What every page and API handler shares: who is calling, what she may do, one database session."""
+from __future__ import annotations
+
+import functools
+import json
+import traceback
+from typing import Any, Callable
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from jupyterhub.services.auth import HubOAuthenticated
+from sqlalchemy.orm import Session
+from tornado import web
+from tornado.ioloop import IOLoop
+
+from competitions.yamlspec import SpecError
+from hub.store.db import _sessionmaker
+from hub.people.members import get_member
+from hub.store.orm import Member
+
+SPEC_MAX_BYTES = 1024 * 1024  # a YAML spec is a few KB; a larger upload is a wrong file
+
+_jinja = Environment(loader=PackageLoader("hub.web", "templates"),
+                     autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+
+class Refusal(web.HTTPError):
+    """A refusal a person reads: status, code, Chinese and English."""
+
+    def __init__(self, status: int, code: str, zh: str, en: str, retry_at: str | None = None):
+        super().__init__(status, en)
+        self.code, self.zh, self.en, self.retry_at = code, zh, en, retry_at
+
+
+_GENERIC = {
+    400: ("bad_request", "请求有误", "Bad request"),
+    403: ("forbidden", "您没有权限访问这里", "You are not allowed here"),
+    404: ("not_found", "页面不存在", "Not found"),
+    405: ("method_not_allowed", "不支持的操作", "Method not allowed"),
+    413: ("too_large", "文件太大", "Too large"),
+    500: ("server_error", "服务器出错了，请稍后再试；数据没有丢失", "Server error; nothing was lost, try again later"),
+}
+
+
+def check_spec_size(text: str | bytes) -> None:
+    if len(text) > SPEC_MAX_BYTES:
+        raise Refusal(413, "too_large", "文件太大（不能超过 1 MB），请确认选的是 YAML 文件",
+                      "File too large (max 1 MB); is it the YAML file?")
+
+
+def requires(*scopes: str) -> Callable:
+    """Refuse unless the caller holds every scope (JupyterHub RBAC; the scopes are hub/scopes.py's constants)."""
+
+    def wrap(method: Callable) -> Callable:
+        @functools.wraps(method)
+        async def checked(self: BaseHandler, *args: Any, **kwargs: Any) -> Any:
+            user = self.current_user
+            if user is None:
+                if self.is_api:
+                    raise Refusal(403, "not_logged_in", "请先登录", "Log in first")
+                self.redirect(self.get_login_url())
+                return None
+            held = set(self.hub_auth.check_scopes(set(scopes), user))
+            if held != set(scopes):
+                raise Refusal(403, "forbidden", "您没有权限进行此操作", "You are not allowed to do this")
+            return await method(self, *args, **kwargs)
+
+        checked.required_scopes = scopes  # type: ignore[attr-defined]
+        return checked
+
+    return wrap
+
+
+class BaseHandler(HubOAuthenticated, web.RequestHandler):
+    is_api = False
+
+    @property
+    def db(self) -> Session:
+        if not hasattr(self, "_db"):
+            self._db = _sessionmaker(self.settings["db_url"])()
+        return self._db
+
+    def on_finish(self) -> None:
+        if hasattr(self, "_db"):
+            self._db.close()
+
+    @property
+    def member(self) -> Member | None:
+        user = self.current_user
+        if not user:
+            return None
+        if not hasattr(self, "_member"):
+            self._member = get_member(self.db, user["name"])
+        return self._member
+
+    def can(self, scope: str) -> bool:
+        user = self.current_user
+        return bool(user and self.hub_auth.check_scopes({scope}, user))
+
+    async def off_loop(self, work: Callable[..., Any], *args: Any) -> Any:
+        """``work(*args)`` in a worker thread while the web loop answers everyone else: for CPU work on what a
+        person uploaded (parsing YAML is pure Python). The handler waits, so its session is used by one thread
+        at a time."""
+        return await IOLoop.current().run_in_executor(None, work, *args)
+
+    def spec_text(self, field: str) -> str | bytes:
+        """A posted YAML field, refused when it is larger than any spec (1 MB) before anything parses it."""
+        text = self.get_body_argument(field, "")
+        check_spec_size(text)
+        return text
+
+    async def create_from_spec(self, create: Callable[[str | bytes, str], Any], again: Callable[[list, str], None],
+                               refused: tuple[type[Exception], ...]) -> Any | None:
+        """The YAML an organizer pasted (``spec_yaml``) or uploaded (``spec_file``, templates/_spec_form.html), given to
+        ``create(text, filename)`` off the web loop and committed. A SpecError stores nothing and calls
+        ``again(problems, text)`` to show the form again with every problem (400); a ``refused`` exception (status,
+        code, zh, en) is a Refusal. Returns what ``create`` made, or None when it showed the problems."""
+        upload = self.request.files.get("spec_file")
+        if upload and upload[0]["body"]:
+            text, filename = upload[0]["body"], upload[0]["filename"]
+            check_spec_size(text)
+        else:
+            text, filename = self.spec_text("spec_yaml"), "<表单 form>"
+        try:
+            row = await self.off_loop(create, text, filename)
+            self.db.commit()
+            return row
+        except SpecError as exc:
+            self.db.rollback()
+            self.set_status(400)
+            again(exc.problems, text.decode("utf-8", "replace") if isinstance(text, bytes) else text)
+        except refused as r:
+            self.db.rollback()
+            raise Refusal(r.status, r.code, r.zh, r.en)  # type: ignore[attr-defined]
+        return None
+
+    def render_page(self, template: str, **ns: Any) -> None:
+        ns.setdefault("user", self.current_user)
+        ns.setdefault("member", self.member if self.current_user else None)
+        ns.update(prefix=self.settings["prefix"], hub_prefix=self.settings["hub_prefix"],
+                  demo_mode=self.settings["demo_mode"], xsrf_form_html=self.xsrf_form_html, can=self.can)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(_jinja.get_template(template).render(**ns))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, Refusal):
+            code, zh, en, retry = exc.code, exc.zh, exc.en, exc.retry_at
+        else:
+            code, zh, en = _GENERIC.get(status_code, _GENERIC[500] if status_code >= 500 else _GENERIC[400])
+            retry = None
+            if status_code >= 500 and exc is not None:
+                self.log.error("".join(traceback.format_exception(*kwargs["exc_info"])))
+        if self.is_api:
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({"error": {"code": code, "zh": zh, "en": en, "retry_at": retry}},
+                                   ensure_ascii=False))
+        else:
+            self.render_page("error.html", status=status_code, zh=zh, en=en, user=None, member=None)
+
+
+class APIHandler(BaseHandler):
+    is_api = True
+
+    def get_login_url(self) -> str:
+        raise Refusal(403, "not_logged_in", "请先登录", "Log in first")
+
+    def check_xsrf_cookie(self) -> None:
+        # Tornado asks this before anyone knows who is calling, and the hub's cookie login asks it too; the answer
+        # waits for prepare(), when the hub has said whether her token or her cookie authenticated the request.
+        if getattr(self, "_identity_known", False):
+            super().check_xsrf_cookie()  # JupyterHub's check: skipped only when the token itself authenticated
+
+    def prepare(self) -> None:
+        """A state-changing call authenticated by her cookie must carry the _xsrf token; one authenticated by an
+        API token (widgets, her server) needs none. A mere ``Authorization`` header is not a token that
+        authenticated anything: with a bogus one, the cookie is what identifies her, and the check applies."""
+        user = self.current_user  # the hub decides: a valid token sets _token_authenticated, else the cookie
+        self._identity_known = True
+        if user is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            try:
+                self.check_xsrf_cookie()
+            except web.HTTPError:
+                raise Refusal(403, "xsrf", "请求缺少有效的安全令牌（_xsrf）：请刷新页面后重试；从其他网站发来的请求不被接受",
+                              "The request lacks a valid _xsrf token: reload the page and try again; requests sent "
+                              "from other sites are refused") from None
+
+    def json_body(self) -> dict[str, Any]:
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise Refusal(400, "bad_json", "请求内容不是有效的 JSON", "Request body is not valid JSON")
+        if not isinstance(body, dict):
+            raise Refusal(400, "bad_json", "请求内容应为 JSON 对象", "Request body must be a JSON object")
+        return body
+
+    def write_json(self, data: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data, ensure_ascii=False, default=str))
