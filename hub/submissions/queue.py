@@ -24,7 +24,7 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Bool, Float, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
-from hub.competitions.admin import seal_competition_folder
+from hub.store.data_folder import seal_competition_folder
 from hub.competitions.boards import spec_of
 from hub.store.data_folder import seal_data_dir
 from hub.store.db import session_scope
