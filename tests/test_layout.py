@@ -201,3 +201,83 @@ def test_no_module_over_400_lines_except_the_three_that_say_why():
         else:
             big.append(f"{rel}: {lines} lines")
     assert big == []
+
+
+# --- Names in prose: a docstring or comment of hub/ that names a module or a path names one that exists ---------
+ROOTS = ("hub", "grading", "competitions", "courses", "widgets")
+_PATH_RE = re.compile(r"(?<![\w/.{}<>$-])((?:%s)/[\w./-]*)" % "|".join(ROOTS))
+_DOTTED_RE = re.compile(r"(?<![\w./-])((?:%s)\.[a-z_]\w*(?:\.[A-Za-z_]\w*)*)" % "|".join(ROOTS))
+FILE_ENDINGS = {"log", "yaml", "yml", "json", "sqlite", "txt", "html", "png", "pdf", "csv", "py", "ipynb"}
+NOT_MODULES = {"hub.extraConfig", "hub.services"}  # the z2jh Helm chart's values, named in hub/jupyterhub/kubernetes.py
+
+
+def prose(source: str):
+    """(line, text) of every docstring and comment of a module."""
+    import io
+    import tokenize
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            if (doc := ast.get_docstring(node, clean=False)):
+                yield node.body[0].lineno, doc
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT:
+            yield tok.start[0], tok.string
+
+
+@lru_cache(maxsize=None)
+def top_level_names(name: str) -> frozenset[str]:
+    tree = ast.parse(modules()[name].read_text(encoding="utf-8"))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return frozenset(names)
+
+
+def named_thing_exists(dotted: str) -> bool:
+    """A module, or a module and a name defined at its top level (a function, class, constant, re-export)."""
+    if dotted in modules() or dotted in NOT_MODULES:
+        return True
+    module = _target(dotted, modules())
+    rest = dotted[len(module) + 1:].split(".") if module else []
+    if not module or (len(rest) == 1 and rest[0] in FILE_ENDINGS):
+        return module is not None  # "hub.log" is a file beside the hub's data, not a module
+    return rest[0] in top_level_names(module)
+
+
+def missing_in(path: Path, label: str) -> list[str]:
+    missing = []
+    for line, text in prose(path.read_text(encoding="utf-8")):
+        for m in _PATH_RE.finditer(text):
+            named = m.group(1).rstrip("./-")
+            if any(part.isupper() for part in named.split("/")):  # a route: competitions/SLUG/units
+                continue
+            if not (PROJECT / named).exists() and not (PROJECT / f"{named}.py").exists():
+                missing.append(f"{label}:{line} names {named}")
+        for m in _DOTTED_RE.finditer(text):
+            if not named_thing_exists(m.group(1)):
+                missing.append(f"{label}:{line} names {m.group(1)}")
+    return missing
+
+
+def test_modules_and_paths_named_in_hubs_docstrings_and_comments_exist():
+    missing = []
+    for path in sorted((PROJECT / "hub").rglob("*.py")):
+        missing += missing_in(path, path.relative_to(PROJECT).as_posix())
+    assert missing == []
+
+
+def test_the_name_checker_sees_what_is_missing(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('"""Saved by hub/people/members.py and hub.store.db.upgrade, beside hub.log."""\n'
+                      "# The sign-up form (hub/profile.py) and hub.settings.NO_SUCH_KNOB;\n"
+                      "# GET courses/SLUG is a route\n")
+    assert missing_in(sample, "sample.py") == ["sample.py:2 names hub/profile.py",
+                                               "sample.py:2 names hub.settings.NO_SUCH_KNOB"]

@@ -39,7 +39,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
 
 
-# Field lengths are part of the contract with the sign-up form (hub/profile.py).
+# Field lengths are part of the contract with the sign-up form (hub/people/members.py, read_profile).
 NAME_LEN = 32
 REAL_NAME_LEN = 40
 PHONE_LEN = 20

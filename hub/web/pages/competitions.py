@@ -1,6 +1,6 @@
 """Competition pages: her page (clock, joining, her history, the boards), the collective board by union unit,
 and the organizer's pages (define and open, live participation, close, freeze, rescore, disqualify, export).
-Rules and persistence live in competitions/ and hub/competition_admin; handlers only read forms and render."""
+Rules and persistence live in competitions/ and hub/competitions/admin.py; handlers only read forms and render."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
