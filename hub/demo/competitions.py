@@ -17,7 +17,7 @@ from hub.demo.story import DemoStopped, demo_member
 from hub.demo.tasks import ORDERS, DemoTask, task_folder
 from hub.reports.tables import REPORT_TZ
 from hub.store.orm import Competition, Submission, aware
-from hub.submissions import receive
+from hub.submissions.receive import receive
 
 # Competitors of both competitions: (username, kind of answer for each try). Several regions, so several divisions.
 OPEN_SLUG, CLOSED_SLUG = "demo-ecommerce-2026", "demo-digital-2026"

@@ -20,7 +20,7 @@ from hub.demo.story import ACTOR, PUBLISHED_AGO, demo_member
 from hub.demo.tasks import fill_from_source
 from hub.people.members import audit
 from hub.store.orm import Assignment, Course, Enrolment, Role, Submission
-from hub.submissions import receive
+from hub.submissions.receive import receive
 
 # Course -> its instructor and its learners by stage. "done": every assignment handed in right (completed, a
 # certificate); "partly": the first assignment handed in, the second with one answer left undone; "started": the
