@@ -80,7 +80,7 @@ def cmd_competition(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace, path: Path) -> int:
-    from hub.cli.main import load_platform
+    from hub.cli.platform import load_platform
     from hub.competitions.admin import publish
     from hub.competitions.boards import spec_of
     from hub.store.db import session_scope, upgrade
@@ -103,7 +103,7 @@ def _open(args: argparse.Namespace, path: Path) -> int:
 def _list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from hub.cli.main import load_platform
+    from hub.cli.platform import load_platform
     from hub.store.db import session_scope
     from hub.store.orm import Competition
 

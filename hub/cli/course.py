@@ -41,7 +41,7 @@ def _fail(exc) -> int:
 
 
 def _platform(args: argparse.Namespace):
-    from hub.cli.main import load_platform
+    from hub.cli.platform import load_platform
     from hub.store.db import upgrade
 
     platform = load_platform(args.config)

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _platform(args: argparse.Namespace):
-    from hub.cli.main import load_platform
+    from hub.cli.platform import load_platform
 
     platform = load_platform(args.config)
     platform.ensure_data_dir()

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import importlib
 import os
 import sys
 from pathlib import Path
 
+from hub.cli import competition, course, db, report
+from hub.cli.platform import load_platform
 from hub.settings import PROJECT_DIR, JinguoConfig, venv_bin_on_path
 from hub.store.data_folder import seal_data_dir, set_process_umask
 
 HUB_PID_FILE = "jupyterhub.pid"  # JupyterHub.pid_file, as hub/jupyterhub/config.py sets it
 
-# Modules that add sub-commands: each defines register(subparsers). Add a module here.
-COMMAND_MODULES: tuple[str, ...] = ("hub.cli.db", "hub.cli.competition", "hub.cli.report", "hub.cli.course")
+# Command groups that add sub-commands, each by its register(subparsers). Add a group's register here.
+REGISTER = (db.register, competition.register, report.register, course.register)
 
 EPILOG = """示例 / examples:
   jinguo demo                      写入演示数据：使用中的平台 / seed demo data: a platform in use
@@ -29,17 +30,6 @@ EPILOG = """示例 / examples:
   jinguo user list --status pending
   jinguo grade ps1 --course-dir courses/x   自动评分 / autograde
 """
-
-
-def load_platform(config_file: str | None) -> JinguoConfig:
-    from traitlets.config import Config, PyFileConfigLoader
-
-    cfg = Config()
-    if config_file:
-        path = Path(config_file).resolve()
-        loader = PyFileConfigLoader(path.name, str(path.parent))
-        cfg = loader.load_config()
-    return JinguoConfig(config=cfg)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -184,12 +174,25 @@ def build_parser() -> argparse.ArgumentParser:
     # grading/ parses its own options (it is also runnable alone): these entries only make them listed here.
     sub.add_parser("grade", help="自动评分（与 nbgrader 兼容）/ autograde submissions", add_help=False)
     sub.add_parser("grading-worker", help="启动 Celery 评分进程 / start a Celery grading worker", add_help=False)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for register in REGISTER:
+        register(sub)
     return p
 
 
-DELEGATED = {"grade": ("grading.cli", "main"), "grading-worker": ("grading.cli", "worker_main")}
+def _grade(argv: list[str]) -> int | None:
+    from grading.cli import main as grade
+
+    return grade(argv)
+
+
+def _grading_worker(argv: list[str]) -> int | None:
+    from grading.cli import worker_main
+
+    return worker_main(argv)
+
+
+# grading/ parses its own options; imported only when asked for (it loads nbgrader)
+DELEGATED = {"grade": _grade, "grading-worker": _grading_worker}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,8 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     set_process_umask()
     venv_bin_on_path()
     if argv and argv[0] in DELEGATED:
-        module, func = DELEGATED[argv[0]]
-        return int(getattr(importlib.import_module(module), func)(argv[1:]) or 0)
+        return int(DELEGATED[argv[0]](argv[1:]) or 0)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -82,7 +82,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return code
     from tqdm import tqdm
 
-    from hub.cli.main import load_platform
+    from hub.cli.platform import load_platform
     from hub.store.db import session_scope
     from hub.reports import TABLE_BUILDERS, ReportError, ReportScope, resolve_region, write_pdf, write_xlsx
 

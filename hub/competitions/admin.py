@@ -6,7 +6,7 @@ outcome and writes the audit log (who, when, what, before/after, why).
 
 A competition's nbgrader folder (``{data_dir}/competitions/<slug>``: source/ with the hidden tests, the gradebook,
 every competitor's submitted and autograded notebook) is root's alone: ``competitions/`` 0700, inside it folders
-0700 and files 0600, owned by root (seal_competition_folder; the whole model is in hub/store/data_folder.py). Unlike a
+0700 and files 0600, owned by root (hub/store/data_folder.py: seal_competition_folder and the whole model). Unlike a
 course it has no group: organizers run a competition from the platform's pages, never from a formgrader, so no
 worker's account ever needs to enter it. It is sealed when the competition is opened from the command line, when
 the service starts, before its submissions are graded and after a task is generated again."""
@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import stat
 import subprocess
 import sys
 from datetime import datetime
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 import competitions as core
 from competitions.organizer import close_phase, freeze_phase
 from hub.competitions.boards import core_member, spec_of
-from hub.store.data_folder import COMPETITIONS_MODE, as_root
+from hub.store.data_folder import seal_competition_folder  # noqa: F401 (callers name it here too)
 from hub.people.members import audit
 from hub.store.orm import (Competition, CompetitionEntry, Course, Disqualification, Enrolment, Grade, Member, Submission,
                      utcnow)
@@ -43,32 +42,6 @@ class ActionRefused(ValueError):
 
 def competition_dir(data_dir: str | Path, slug: str) -> Path:
     return Path(data_dir) / "competitions" / slug
-
-
-def seal_competition_folder(data_dir: str | Path, slug: str) -> None:
-    """``competitions/`` and this competition's folder to root alone, recursively (idempotent). The organizer put
-    the task folder in place with whatever owner and umask her shell had; nothing in it may stay readable by a
-    worker's account. Links are left as they are (never followed: a link's mode is not its target's)."""
-    top = Path(data_dir) / "competitions"
-    top.mkdir(parents=True, exist_ok=True)
-    for path in [top, *_tree(competition_dir(data_dir, slug))]:
-        st = path.lstat()
-        if stat.S_ISLNK(st.st_mode):
-            continue
-        if as_root() and (st.st_uid, st.st_gid) != (0, 0):
-            os.lchown(path, 0, 0)
-        if stat.S_ISDIR(st.st_mode):
-            mode = COMPETITIONS_MODE
-        else:  # the owner's x bit kept; nobody else
-            mode = 0o600 | (st.st_mode & 0o100)
-        if stat.S_IMODE(st.st_mode) != mode:
-            os.chmod(path, mode)
-
-
-def _tree(root: Path) -> list[Path]:
-    if not root.is_dir() or root.is_symlink():
-        return []
-    return [root, *root.rglob("*")]
 
 
 def publish(session: Session, text: str, filename: str, actor: str, reason: str = "",

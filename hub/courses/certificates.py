@@ -81,24 +81,16 @@ def local_date(when: datetime) -> str:
 
 
 def pdf_bytes(cert: Certificate, verify_url: str) -> bytes:
-    """An A4 landscape certificate. Figure + PdfPages, never pyplot (no global state in the service); the CJK font
-    embedded as Type 42 so it prints the same where the font is not installed."""
-    import matplotlib
-
-    from hub.reports.render import RC_LOCK
-
+    """An A4 landscape certificate. Figure + PdfPages, never pyplot, in every chart's style (hub/reports/drawing.py:
+    the CJK font embedded, so it prints the same where the font is not installed; ReportError when it is missing)."""
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-    from hub.reports.render import CJK_FAMILY, cjk_font_path
+    from hub.reports.drawing import drawing
 
-    cjk_font_path()  # ReportError (zh/en) when the font is missing, rather than a PDF of boxes
-    style = {"font.family": [CJK_FAMILY], "font.sans-serif": [CJK_FAMILY], "pdf.fonttype": 42,
-             "axes.unicode_minus": False}
     out = io.BytesIO()
-    with RC_LOCK, matplotlib.rc_context(style), PdfPages(out, metadata={"Title": f"结业证书 {cert.code}",
-                                                                "Creator": "Jinguo"}) as pdf:
+    with drawing(), PdfPages(out, metadata={"Title": f"结业证书 {cert.code}", "Creator": "Jinguo"}) as pdf:
         fig = Figure(figsize=(11.69, 8.27))
         for inset, width, colour in ((0.03, 3, "#b8860b"), (0.045, 1, "#c0392b")):
             fig.add_artist(Rectangle((inset, inset * 1.41), 1 - 2 * inset, 1 - 2 * inset * 1.41, fill=False,

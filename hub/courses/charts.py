@@ -1,8 +1,7 @@
-"""The instructor's progress charts: a PNG per dimension (region, industry, employment form), drawn with matplotlib
-Agg and the CJK font, like hub/reports/render.py (Figure objects, never pyplot)."""
+"""The instructor's progress charts: a PNG per dimension (region, industry, employment form), drawn in every
+chart's style and under its lock (hub/reports/drawing.py)."""
 from __future__ import annotations
 
-import io
 from typing import Sequence
 
 SERIES = (("报名", "enrolled", "#d5c4be"), ("已开始", "started", "#e59866"), ("已提交", "submitted", "#cd6155"),
@@ -12,30 +11,19 @@ MAX_GROUPS = 15
 
 def chart_png(title: str, groups: Sequence[tuple[str, int, int, int, int]]) -> bytes:
     """Grouped horizontal bars, one group per row of ``groups`` (name, enrolled, started, submitted, completed)."""
-    import matplotlib
+    from hub.reports.drawing import drawing, saved
 
-    from hub.reports.render import CJK_FAMILY, RC_LOCK
-
-    style = {"font.family": [CJK_FAMILY], "font.sans-serif": [CJK_FAMILY], "axes.unicode_minus": False}
-    with RC_LOCK, matplotlib.rc_context(style):
-        fig = chart_figure(title, groups)
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
-    return out.getvalue()
+    with drawing():
+        return saved(chart_figure(title, groups), "png")
 
 
 def chart_figure(title: str, groups: Sequence[tuple[str, int, int, int, int]]):
-    """The chart as a matplotlib Figure on an Agg canvas (call inside the CJK rc_context, as chart_png does)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    """The chart as a matplotlib Figure on an Agg canvas (call inside ``drawing()``, as chart_png does)."""
+    from hub.reports.drawing import agg_figure
 
-    from hub.reports.render import cjk_font_path
-
-    cjk_font_path()
     shown = list(groups)[:MAX_GROUPS]
     # constrained layout keeps the legend in its own band under the axes: inside them it covered the bars
-    fig = Figure(figsize=(8, 1.7 + 0.55 * max(len(shown), 1)), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = agg_figure(figsize=(8, 1.7 + 0.55 * max(len(shown), 1)), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     ax.set_title(title, fontsize=12)
     if not shown:

@@ -2,35 +2,28 @@
 
 The PDF uses Figure objects and PdfPages directly, never pyplot: no GUI backend and no global figure state, so the
 platform service can render reports too. Its Chinese font is named explicitly and embedded as Type 42 (TrueType
-outlines, subset), so the PDF shows the same glyphs on a machine without the font: no tofu boxes.
+outlines, subset), so the PDF shows the same glyphs on a machine without the font: no tofu boxes. The style, the
+font and the lock are every chart's (hub/reports/drawing.py).
 """
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from hub.reports.tables import NO_DATA_ZH, REPORT_TZ, ReportError, ReportScope, Table
+from hub.reports.drawing import CJK_FAMILY, drawing, saved
+from hub.reports.tables import NO_DATA_ZH, REPORT_TZ, ReportScope, Table
 
 REPORT_TITLE = "巾帼数字工坊 参与与覆盖报告"
 REPORT_TITLE_EN = "Jinguo — participation and coverage report"
-CJK_FAMILY = "Noto Sans CJK SC"
-# Where Debian's fonts-noto-cjk puts it, for when matplotlib's font cache predates the package.
-DEBIAN_CJK_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
 HEADER_ROW = 4  # xlsx: title, scope, notes, then the column names
 MAX_CHART_BARS = 15
 A4 = (8.27, 11.69)
 ROW_INCHES = 0.17
 
 OnTableDone = Callable[[Table], None] | None
-# matplotlib's rcParams are process-wide: two threads inside rc_context at once restore each other's settings while
-# drawing (the font falls back and Chinese turns into boxes). The service draws in executor threads; every drawing
-# under rc_context holds this lock.
-RC_LOCK = threading.RLock()
 
 
 def _now() -> datetime:
@@ -100,24 +93,6 @@ def write_xlsx(tables: Sequence[Table], path: Path | str, scope: ReportScope | N
 
 
 # ----------------------------------------------------------------------------------------------------------- pdf
-def cjk_font_path() -> str:
-    """The file of Noto Sans CJK SC, found through matplotlib's font manager; ReportError if it is missing."""
-    from matplotlib import font_manager
-
-    props = font_manager.FontProperties(family=CJK_FAMILY)
-    try:
-        return font_manager.findfont(props, fallback_to_default=False)
-    except ValueError:
-        for file in DEBIAN_CJK_FILES:
-            if Path(file).exists():
-                font_manager.fontManager.addfont(file)
-    try:
-        return font_manager.findfont(props, fallback_to_default=False, rebuild_if_missing=False)
-    except ValueError:
-        raise ReportError(f"找不到中文字体 {CJK_FAMILY}：请安装 Debian 软件包 fonts-noto-cjk",
-                          f"font {CJK_FAMILY} not found: install the Debian package fonts-noto-cjk") from None
-
-
 # A Latin word (kept whole on a line) or any other single character (Chinese breaks between any two characters).
 _WRAP_TOKENS = re.compile(r"[A-Za-z0-9%'’.,:;()\-]+ *| +|.")
 
@@ -252,16 +227,11 @@ def _table_pages(pdf: Any, table: Table, stamp: str) -> None:
 
 def write_pdf(tables: Sequence[Table], path: Path | str, scope: ReportScope, *,
               generated_at: datetime | None = None, on_table_done: OnTableDone = None) -> None:
-    import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
 
-    cjk_font_path()
     stamp = _generated(generated_at or _now())
-    style = {"font.family": [CJK_FAMILY], "font.sans-serif": [CJK_FAMILY], "pdf.fonttype": 42,
-             "axes.unicode_minus": False}  # the CJK font has no U+2212 minus sign
-    with RC_LOCK, matplotlib.rc_context(style), PdfPages(path, metadata={"Title": REPORT_TITLE,
-                                                                         "Creator": "Jinguo"}) as pdf:
+    with drawing(), PdfPages(path, metadata={"Title": REPORT_TITLE, "Creator": "Jinguo"}) as pdf:
         fig = Figure(figsize=A4)
         _title_page(fig, tables, scope, stamp)
         pdf.savefig(fig)
@@ -273,17 +243,11 @@ def write_pdf(tables: Sequence[Table], path: Path | str, scope: ReportScope, *,
 
 # --------------------------------------------------------------------------------------------- one chart, for a page
 def chart_svg(table: Table) -> bytes:
-    """The table's chart as in the PDF, as SVG for the organizer's page. Glyphs are drawn as paths (svg.fonttype
-    "path"), so a browser without a Chinese font still shows the Chinese labels."""
-    import io
-
-    import matplotlib
+    """The table's chart as in the PDF, as SVG for the organizer's page (glyphs drawn as paths: hub/reports/drawing.py's
+    style)."""
     from matplotlib.figure import Figure
 
-    cjk_font_path()
-    style = {"font.family": [CJK_FAMILY], "font.sans-serif": [CJK_FAMILY], "svg.fonttype": "path",
-             "axes.unicode_minus": False}
-    with RC_LOCK, matplotlib.rc_context(style):
+    with drawing():
         fig = Figure(figsize=(7.5, 3.6 if table.chart == "lines" else 4.2))
         ax = fig.add_axes((0.30, 0.12, 0.66, 0.80) if table.chart == "bars" else (0.08, 0.22, 0.88, 0.70))
         if table.rows:
@@ -292,6 +256,4 @@ def chart_svg(table: Table) -> bytes:
             ax.axis("off")
             ax.text(0.5, 0.5, f"{NO_DATA_ZH} / no data", ha="center")
         ax.set_title(f"{table.title_zh} / {table.title_en}", fontsize=10)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="svg")
-    return buf.getvalue()
+        return saved(fig, "svg")

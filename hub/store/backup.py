@@ -185,8 +185,7 @@ def _seal(data: Path) -> None:
     """The restored data folder back under the model of hub/store/data_folder.py (the archive may come from a platform
     that predates it): its top level, and every competition folder to root alone. Course folders keep the group
     and modes they were archived with; the spawner gives them to their instructors' group again."""
-    from hub.competitions.admin import seal_competition_folder
-    from hub.store.data_folder import seal_data_dir
+    from hub.store.data_folder import seal_competition_folder, seal_data_dir
 
     seal_data_dir(data)
     for folder in sorted((data / "competitions").iterdir()):

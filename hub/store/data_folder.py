@@ -11,8 +11,8 @@ the data folder                           root : root              0711 — acco
 ``jinguo.sqlite``, ``jupyterhub.sqlite``,  root : root              0600 (SQLite's -wal/-shm copy the mode)
 ``secret_key``, cookie secret, pid files
 ``competitions/``                         root : root              0700 — no account but root enters it
-``competitions/<slug>/`` (source/ with    root : root              dirs 0700, files 0600 (hub.competitions.admin
-the hidden tests, gradebook, submitted/,                           .seal_competition_folder)
+``competitions/<slug>/`` (source/ with    root : root              dirs 0700, files 0600 (seal_competition_folder
+the hidden tests, gradebook, submitted/,                           below)
 autograded/, feedback/, grading ledger)
 ``courses/``                              root : root              0711 — instructors pass through
 ``courses/<slug>/``                       root : <course group>    dirs 2770, files 0660 (hub.jupyterhub.unix_groups):
@@ -83,3 +83,29 @@ def seal_data_dir(data_dir: str | Path) -> Path:
         # databases, secrets, pid files, anything an admin left here: nobody but the owner (and group root)
         _chmod(entry, stat.S_IMODE(st.st_mode) & ~0o007 & (0o770 if stat.S_ISDIR(st.st_mode) else 0o660))
     return data
+
+
+def seal_competition_folder(data_dir: str | Path, slug: str) -> None:
+    """``competitions/`` and this competition's folder to root alone, recursively (idempotent). The organizer put
+    the task folder in place with whatever owner and umask her shell had; nothing in it may stay readable by a
+    worker's account. Links are left as they are (never followed: a link's mode is not its target's)."""
+    top = Path(data_dir) / "competitions"
+    top.mkdir(parents=True, exist_ok=True)
+    for path in [top, *_tree(top / slug)]:
+        st = path.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        if as_root() and (st.st_uid, st.st_gid) != (0, 0):
+            os.lchown(path, 0, 0)
+        if stat.S_ISDIR(st.st_mode):
+            mode = COMPETITIONS_MODE
+        else:  # the owner's x bit kept; nobody else
+            mode = 0o600 | (st.st_mode & 0o100)
+        if stat.S_IMODE(st.st_mode) != mode:
+            os.chmod(path, mode)
+
+
+def _tree(root: Path) -> list[Path]:
+    if not root.is_dir() or root.is_symlink():
+        return []
+    return [root, *root.rglob("*")]

@@ -1,6 +1,10 @@
 """The platform database: one typed SQLAlchemy 2 model per thing the unions keep.
 
 Schema changes go through Alembic (hub/store/migrations); never ``create_all`` in production.
+
+One module over 400 lines on purpose: it is the whole schema, the one file Alembic's autogenerate compares and
+a migration is checked against; the models' relationships name each other, and split across files they would
+import each other in a circle (or by strings that nothing checks).
 """
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
 
 
-# Field lengths are part of the contract with the sign-up form (hub/profile.py).
+# Field lengths are part of the contract with the sign-up form (hub/people/members.py, read_profile).
 NAME_LEN = 32
 REAL_NAME_LEN = 40
 PHONE_LEN = 20

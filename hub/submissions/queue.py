@@ -7,8 +7,8 @@ under a competition's limits; what her submission caused (``invalid``, ``timeout
 (competitions.model.HER_FAULT). A run that fails as a whole is graded again one hand-in at a time, so one
 hostile notebook that takes a run down cannot turn the others' hand-ins into platform failures with it.
 
-A competition's folder is sealed to root before its submissions are written into it (hub/competitions/admin.py;
-the data folder's model is in hub/store/data_folder.py)."""
+A competition's folder is sealed to root before its submissions are written into it (seal_competition_folder in
+hub/store/data_folder.py, with the data folder's whole model)."""
 from __future__ import annotations
 
 import threading
@@ -24,9 +24,8 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Bool, Float, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
-from hub.competitions.admin import seal_competition_folder
 from hub.competitions.boards import spec_of
-from hub.store.data_folder import seal_data_dir
+from hub.store.data_folder import seal_competition_folder, seal_data_dir
 from hub.store.db import session_scope
 from hub.people.members import audit
 from hub.store.orm import Assignment, Competition, Course, Grade, Member, Submission, aware, utcnow
@@ -138,7 +137,7 @@ class GradingQueue(LoggingConfigurable):
                 self._pool.submit(self._warm, folder)
 
     def _seal(self, folder: Path) -> None:
-        """A competition's folder to root alone (hub/competitions/admin.py), once per folder and process: an organizer
+        """A competition's folder to root alone (hub/store/data_folder.py), once per folder and process: an organizer
         may have put the task in place with her shell's umask; what this process writes later keeps its umask."""
         if folder.parent != Path(self.data_dir) / "competitions" or str(folder) in self._sealed:
             return
@@ -298,6 +297,16 @@ class GradingQueue(LoggingConfigurable):
                             self._record(sid, "error", {"message": f"评分出错 / grading failed: {why!r}"[:500]})
         return later
 
+    def grade_now(self, ids: list[int]) -> list[int]:
+        """Grade these waiting submissions of one course in this thread, as one run of the queue's own (no loop
+        needed while none fails); returns those left for a later run. ``jinguo demo`` grades this way."""
+        return self._grade_run(ids)
+
+    def _retry_later(self, submission_id: int, delay: float) -> None:
+        """A submission the platform failed to grade, graded again after ``delay`` (hub/demo/grading.py, which
+        grades through this queue without a loop, stops instead)."""
+        self._loop.add_callback(self.enqueue, submission_id, delay)
+
     def _record(self, submission_id: int, status: str, payload: dict) -> None:
         with session_scope(self.db_url) as s:
             sub = s.get(Submission, submission_id)
@@ -305,7 +314,7 @@ class GradingQueue(LoggingConfigurable):
             if status == "error":
                 if sub.attempts < self.retry_limit:
                     sub.status = "retrying"
-                    self._loop.add_callback(self.enqueue, submission_id, self.retry_delay * 2 ** (sub.attempts - 1))
+                    self._retry_later(submission_id, self.retry_delay * 2 ** (sub.attempts - 1))
                 else:
                     sub.status = "failed"
                 return

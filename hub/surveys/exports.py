@@ -1,7 +1,7 @@
 """A survey's results out of the platform: an xlsx workbook and a PNG chart in Chinese.
 
 Both show only what competitions.surveys.results publishes: hidden counts are written as HIDDEN, never as numbers.
-The chart is drawn on a Figure with the Agg canvas (no pyplot, no global state) in the report's CJK font.
+The chart is drawn in every chart's style and under its lock (hub/reports/drawing.py).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime
 
 from competitions.surveys.results import SurveyResults
 from competitions.surveys.spec import BREAKDOWNS, BREAKDOWNS_EN, KINDS, Survey as SurveySpec
-from hub.reports.render import CJK_FAMILY, cjk_font_path
+from hub.reports.drawing import agg_figure, drawing, saved
 from hub.reports.tables import REPORT_TZ
 
 HIDDEN = "*"
@@ -94,22 +94,13 @@ def no_bars_text(counts: list[int | None]) -> str:
 
 def chart_png(spec: SurveySpec, res: SurveyResults) -> bytes:
     """One horizontal bar chart per choice or rating question (overall counts); hidden counts get no bar."""
-    import matplotlib
-
-    from hub.reports.render import RC_LOCK
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    cjk_font_path()
     charted = [q for q in res.questions if q.kind != "text"]
-    style = {"font.family": [CJK_FAMILY], "font.sans-serif": [CJK_FAMILY], "axes.unicode_minus": False}
-    with RC_LOCK, matplotlib.rc_context(style):
+    with drawing():
         # Laid out in inches: a title band, then per question its bars and room for its title and axis label.
         bars = [0.32 * len(q.choices) for q in charted]
         top, gap, foot = 0.7, 0.95, 0.45
         height = top + sum(bars) + gap * len(charted) + foot
-        fig = Figure(figsize=(8, max(height, 2.0)), dpi=100)
-        FigureCanvasAgg(fig)
+        fig = agg_figure(figsize=(8, max(height, 2.0)), dpi=100)
         fig.text(0.5, 1 - 0.35 / fig.get_figheight(), f"{spec.title}（答卷 {cell(res.respondents)} 份）",
                  ha="center", va="center", fontsize=13, weight="bold")
         if not charted:
@@ -135,6 +126,4 @@ def chart_png(spec: SurveySpec, res: SurveyResults) -> bytes:
             ax.tick_params(axis="x", labelsize=8)
             ax.margins(x=0.15)
         fig.text(0.02, 0.008, hidden_note(res.k), fontsize=6, color="#555555")
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
-    return out.getvalue()
+        return saved(fig, "png")

@@ -13,7 +13,7 @@ from hub.competitions.boards import (PUBLIC_SCORE_NOTE, board_json, core_member,
                                     spec_of)
 from hub.store.orm import Competition, Grade, Submission, aware
 from hub.web.base import APIHandler, Refusal, requires
-from hub.web.pages.competitions import shown_phase
+from hub.web.shown import shown_phase
 from hub.submissions.receive import SubmissionRefused, notebook_bytes, receive
 from hub.scopes import LEARN, ORGANIZE
 

@@ -1,14 +1,12 @@
-"""The JSON API under /services/jinguo/api/ (documented in docs/api.md and served as OpenAPI)."""
+"""The JSON API about members: who she is, sign-ups to decide, coverage by region, industry and employment form."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from courses import catalogue
 from hub.people import members
 from hub.store.orm import EmploymentForm, Industry, Member, MemberStatus, Region
 from hub.web.base import APIHandler, Refusal, requires
-from hub.web.openapi import openapi_document
-from hub.scopes import APPROVE, LEARN, ORGANIZE
+from hub.scopes import APPROVE, ORGANIZE
 
 
 def member_json(m: members.Member) -> dict:
@@ -74,45 +72,9 @@ class CoverageHandler(APIHandler):
         self.write_json(out)
 
 
-class QuizCheckHandler(APIHandler):
-    """POST /quiz/check {"course", "quiz_id", "choice": ["B"]}: right or not, the explanation and the article it
-    rests on. The answers live in the course catalogue, never in her notebook."""
-
-    @requires(LEARN)
-    async def post(self) -> None:
-        body = self.json_body()
-        course, quiz_id, choice = str(body.get("course", "")), str(body.get("quiz_id", "")), body.get("choice")
-        if not isinstance(choice, list):
-            raise Refusal(400, "bad_choice", "choice 应为选项列表，如 [\"B\"]", 'choice must be a list such as ["B"]')
-        try:
-            result = catalogue.check_quiz(course, quiz_id, [str(c) for c in choice])
-        except (KeyError, catalogue.CatalogueError):
-            raise Refusal(404, "quiz_not_found", "找不到这道测验题", "No such quiz")
-        except ValueError as exc:
-            raise Refusal(400, "bad_choice", *_zh_en(str(exc)))
-        self.write_json({**result, "reference": result["citation"]})
-
-
-def _zh_en(message: str) -> tuple[str, str]:
-    zh, _, en = message.partition(" / ")
-    return zh, en or zh
-
-
-class OpenAPIHandler(APIHandler):
-    async def get(self) -> None:
-        self.write_json(openapi_document(self.application))
-
-
-class NotFoundHandler(APIHandler):
-    async def prepare(self) -> None:
-        raise Refusal(404, "not_found", "没有这个接口", "No such API endpoint")
-
-
 ROUTES = [
     ("api/me", MeHandler),
     ("api/members", MembersHandler),
     (r"api/members/([^/]+)/(approve|reject)", MemberDecisionHandler),
     ("api/stats/coverage", CoverageHandler),
-    ("api/quiz/check", QuizCheckHandler),
-    ("api/openapi.json", OpenAPIHandler),
 ]

@@ -1,6 +1,6 @@
 """Competition pages: her page (clock, joining, her history, the boards), the collective board by union unit,
 and the organizer's pages (define and open, live participation, close, freeze, rescore, disqualify, export).
-Rules and persistence live in competitions/ and hub/competition_admin; handlers only read forms and render."""
+Rules and persistence live in competitions/ and hub/competitions/admin.py; handlers only read forms and render."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -16,6 +16,7 @@ from hub.competitions.boards import (PUBLIC_SCORE_NOTE, board_json, core_member,
 from hub.store.orm import (Competition, CompetitionEntry, Disqualification, EmploymentForm, Grade, Industry, Member,
                      MemberStatus, OrgUnit, Region, Submission, aware)
 from hub.web.base import BaseHandler, Refusal, requires
+from hub.web.shown import shown_phase
 from hub.scopes import LEARN, ORGANIZE
 
 DIMENSIONS = (("region", "区域 region"), ("industry", "行业 industry"), ("employment_form", "用工形式 employment form"))
@@ -36,18 +37,6 @@ def zone_labels(spec: core.Competition) -> dict[str, str]:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def shown_phase(spec: core.Competition, now: datetime, key: str | None = None):
-    """The phase asked for by key; else the one running; else the last one started; else the first."""
-    if key:
-        try:
-            return spec.phase(key)
-        except (KeyError, ValueError):
-            raise Refusal(404, "phase_not_found", "没有这个阶段", "No such phase")
-    current = spec.phase_at(now)
-    started = [p for p in spec.phases if p.opens_at <= now]
-    return current or (started[-1] if started else spec.phases[0])
 
 
 class CompetitionBase(BaseHandler):

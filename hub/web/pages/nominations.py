@@ -9,19 +9,15 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from competitions.nominations import AWARDS, CandidateFileError, ProcedureError
-from competitions.nominations.times import beijing, beijing_zh
+from competitions.nominations.times import beijing_zh
 from hub.nominations import notice as nomination_notice
 from hub.nominations import rounds as nominations
 from hub.store.orm import NominationRound
 from hub.web.base import BaseHandler, Refusal, requires
+from hub.web.shown import local
 from hub.scopes import LEARN, ORGANIZE
 
 MAX_UPLOAD = 5 * 1024 * 1024
-
-
-def local(when: datetime | None) -> str:
-    """'2026-05-01 09:00' in Beijing time; the pages add （北京时间） once where they show it."""
-    return "" if when is None else beijing(when)
 
 
 def _as_time(v: str) -> datetime | None:

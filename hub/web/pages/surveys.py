@@ -10,7 +10,7 @@ from competitions.surveys.spec import BREAKDOWNS, BREAKDOWNS_EN, KINDS, AnswerEr
 from hub.surveys import responses as surveys
 from hub.store.orm import MemberStatus, Survey
 from hub.web.base import BaseHandler, Refusal, requires
-from hub.web.pages.nominations import local
+from hub.web.shown import local
 from hub.surveys.exports import HIDDEN, chart_png, hidden_note, write_xlsx
 from hub.scopes import LEARN, ORGANIZE
 

@@ -1,18 +1,28 @@
 """Server-rendered pages: the 女职工专区, the approval page and the member list (organizers correct 性别 there)."""
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib import resources
+
+import yaml
 from sqlalchemy import or_, select
 
 from hub.people import members
 from hub.courses.progress import her_progress
 from hub.store.orm import Competition, Course, Enrolment, Member, MemberStatus, Role
 from hub.web.base import BaseHandler, Refusal, requires
-from hub.web.pages.news import latest_news
 from hub.scopes import APPROVE
 
 
 REVIEW_COMMENT_MAX = 500
 MEMBER_PAGE_ROWS = 200  # the list is searched by name, not scrolled through thousands
+
+
+@lru_cache(maxsize=1)
+def latest_news() -> list[dict]:
+    """News on the zone page, from package data until organizers publish their own."""
+    text = resources.files("hub.data").joinpath("news.yaml").read_text("utf-8")
+    return yaml.safe_load(text)["news"]
 
 
 class ZoneHandler(BaseHandler):
