@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 import competitions as core
 from competitions.organizer import close_phase, freeze_phase
 from hub.competitions.boards import core_member, spec_of
+from hub.settings import competition_folder, competitions_root
 from hub.store.data_folder import COMPETITIONS_MODE, as_root
 from hub.people.members import audit
 from hub.store.orm import (Competition, CompetitionEntry, Course, Disqualification, Enrolment, Grade, Member, Submission,
@@ -41,15 +42,14 @@ class ActionRefused(ValueError):
         self.zh, self.en, self.status = zh, en, status
 
 
-def competition_dir(data_dir: str | Path, slug: str) -> Path:
-    return Path(data_dir) / "competitions" / slug
+competition_dir = competition_folder  # the one layout: hub/settings.py
 
 
 def seal_competition_folder(data_dir: str | Path, slug: str) -> None:
     """``competitions/`` and this competition's folder to root alone, recursively (idempotent). The organizer put
     the task folder in place with whatever owner and umask her shell had; nothing in it may stay readable by a
     worker's account. Links are left as they are (never followed: a link's mode is not its target's)."""
-    top = Path(data_dir) / "competitions"
+    top = competitions_root(data_dir)
     top.mkdir(parents=True, exist_ok=True)
     for path in [top, *_tree(competition_dir(data_dir, slug))]:
         st = path.lstat()

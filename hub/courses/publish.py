@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from courses import catalogue
 from hub.jupyterhub import unix_groups as course_access
-from hub.settings import JinguoConfig
+from hub.settings import JinguoConfig, course_folder
 from hub.people.members import audit
 from hub.store.orm import Assignment, Course, Enrolment, Member, Role, aware, utcnow
 
@@ -49,8 +49,7 @@ class UnknownAssignment(CourseAdminError):
         super().__init__(f"课程 {slug} 中没有作业 {name}", f"course {slug!r} has no assignment {name!r}", 404)
 
 
-def course_dir(data_dir: str | Path, slug: str) -> Path:
-    return Path(data_dir) / "courses" / slug
+course_dir = course_folder  # the one layout: hub/settings.py
 
 
 def catalogue_course(slug: str) -> catalogue.Course:

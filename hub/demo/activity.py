@@ -42,7 +42,7 @@ from hub.nominations import rounds as nominations
 from hub.nominations import studios
 from hub.surveys import responses as surveys
 from hub.competitions.boards import BoardCache, core_member, spec_of
-from hub.settings import JinguoConfig
+from hub.settings import JinguoConfig, competition_folder
 from hub.store.db import session_scope
 from hub.demo.tasks import ORDERS, DemoTask, fill_from_source, task_folder
 from hub.submissions.queue import WAITING, notebook_share, write_grade
@@ -245,7 +245,7 @@ def enrol_and_hand_in(s: Session, data_dir: Path, now: datetime) -> int:
 
 def _folder(data_dir: Path, s: Session, sub: Submission) -> tuple[Path, str]:
     if sub.competition_id is not None:
-        return data_dir / "competitions" / s.get(Competition, sub.competition_id).slug, sub.task
+        return competition_folder(data_dir, s.get(Competition, sub.competition_id).slug), sub.task
     a = s.get(Assignment, sub.assignment_id)
     return courses_admin.course_dir(data_dir, s.get(Course, a.course_id).slug), a.name
 
@@ -376,7 +376,7 @@ privacy:
 def task_release(data_dir: Path, slug: str, task: DemoTask) -> Path:
     """The competition's task folder, its gradebook entry and its student version (made once); the released
     notebook's path."""
-    root = task_folder(data_dir / "competitions" / slug, task, slug)
+    root = task_folder(competition_folder(data_dir, slug), task, slug)
     release = root / "release" / task.assignment / task.notebook
     if not release.exists():
         from nbgrader.api import Gradebook
@@ -412,7 +412,7 @@ def compete(s: Session, data_dir: Path, now: datetime, task: DemoTask = ORDERS) 
         spec = spec_of(comp)
         phase = spec.phases[0]
         start = max(aware(phase.opens_at), now - timedelta(days=30))
-        release = nbformat.read(data_dir / "competitions" / slug / "release" / task.assignment / task.notebook, 4)
+        release = nbformat.read(competition_folder(data_dir, slug) / "release" / task.assignment / task.notebook, 4)
         for n, (username, kinds) in enumerate(hand_ins.items()):
             member = _member(s, username)
             if s.scalar(select(Submission.id).where(Submission.competition_id == comp.id,
