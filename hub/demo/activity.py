@@ -49,7 +49,7 @@ from hub.submissions.queue import WAITING, notebook_share, write_grade
 from hub.people.members import audit
 from hub.store.orm import (Assignment, Competition, Course, Enrolment, Grade, Member, NominationRound, Role, Studio,
                      Submission, Survey, SurveyResponse, aware)
-from hub.reports.tables import REPORT_TZ
+from courses.clock import BEIJING
 from hub.submissions import receive
 
 ACTOR = "demo"
@@ -136,7 +136,7 @@ def _member(s: Session, username: str) -> Member:
 
 
 def _beijing(when: datetime) -> str:
-    return when.astimezone(REPORT_TZ).replace(second=0, microsecond=0).isoformat()
+    return when.astimezone(BEIJING).replace(second=0, microsecond=0).isoformat()
 
 
 def hand_in(source: Path, release: Path, undone: int = 0) -> dict[str, bytes]:
@@ -599,7 +599,7 @@ def run(platform: JinguoConfig, say: Say = print) -> list[Step]:
          in_session(lambda s: grade_by_hand(s, data_dir)))
     step("结业证书", "completion certificates", in_session(settle_certificates))
     step("女职工创新工作室及其成果", "studios and their achievements",
-         in_session(lambda s: make_studios(s, now.astimezone(REPORT_TZ).date())))
+         in_session(lambda s: make_studios(s, now.astimezone(BEIJING).date())))
     step("五一巾帼奖推荐：一轮定稿、一轮公示（含一条异议）", "nomination rounds: one final, one in notice with an objection",
          in_session(lambda s: run_rounds(s, now)))
     step("问卷调查及其答卷", "a survey and its answers", in_session(lambda s: answer_survey(s, now)))

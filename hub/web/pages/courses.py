@@ -22,7 +22,7 @@ from hub.settings import JinguoConfig
 from hub.store.db import session_scope
 from hub.people.members import audit
 from hub.store.orm import Assignment, Certificate, Course, Enrolment, MemberStatus, Role, aware
-from hub.reports.tables import REPORT_TZ
+from courses.clock import BEIJING
 from hub.web.base import APIHandler, BaseHandler, Refusal, requires
 from hub.courses.charts import chart_png
 from hub.courses.exchange import course_lessons
@@ -33,7 +33,7 @@ _render_lock = threading.Lock()  # matplotlib's rc_context is process-global: on
 
 
 def beijing(when: datetime | None) -> str:
-    return aware(when).astimezone(REPORT_TZ).strftime("%Y-%m-%d %H:%M") if when else ""
+    return aware(when).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 class CourseBase(BaseHandler):
@@ -120,7 +120,7 @@ class CoursesPage(CourseBase):
         if not text.strip():
             return None
         try:
-            return datetime.fromisoformat(text.strip()).replace(tzinfo=REPORT_TZ)
+            return datetime.fromisoformat(text.strip()).replace(tzinfo=BEIJING)
         except ValueError:
             raise Refusal(400, "bad_due", "截止时间格式不对", "The due date is not a valid date and time")
 
