@@ -22,7 +22,7 @@ from hub.settings import JinguoConfig
 from hub.store.db import session_scope
 from hub.people.members import audit
 from hub.store.orm import Assignment, Certificate, Course, Enrolment, MemberStatus, Role, aware
-from courses.clock import BEIJING
+from courses.clock import BEIJING, parse_beijing
 from hub.web.base import APIHandler, BaseHandler, Refusal, requires
 from hub.courses.charts import chart_png
 from hub.courses.exchange import course_lessons
@@ -116,11 +116,12 @@ class CoursesPage(CourseBase):
 
     @staticmethod
     def _due(text: str) -> datetime | None:
-        """The form's datetime-local value, read as Beijing time (UTC+8)."""
+        """The form's datetime-local value, read as Beijing time (UTC+8), by the rule ``jinguo course release --due``
+        follows too (courses/clock.py)."""
         if not text.strip():
             return None
         try:
-            return datetime.fromisoformat(text.strip()).replace(tzinfo=BEIJING)
+            return parse_beijing(text)
         except ValueError:
             raise Refusal(400, "bad_due", "截止时间格式不对", "The due date is not a valid date and time")
 
