@@ -23,7 +23,7 @@ from traitlets.config import Config, Configurable, PyFileConfigLoader
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 COURSES = "courses"  # data_dir/courses/<slug>: a course's nbgrader folder (its group may pass through courses/)
 COMPETITIONS = "competitions"  # data_dir/competitions/<slug>: a competition's nbgrader folder (root only)
-log = logging.getLogger("jinguo.settings")
+_log = logging.getLogger("jinguo.settings")
 
 
 @functools.cache
@@ -62,16 +62,17 @@ def config_file() -> Path:
     return Path(os.environ.get("JINGUO_CONFIG") or PROJECT_DIR / "jinguo_config.py")
 
 
-def load_config(*extra: str | Path | None) -> Config:
-    """The one config loader of the service and the CLI: jinguo_config.py (``config_file()``, when it exists; a
-    warning when JINGUO_CONFIG names a file that does not), then each file in ``extra`` on top (the CLI's
+def load_config(*extra: str | Path | None, path: str | Path | None = None,
+                log: logging.Logger | None = None) -> Config:
+    """The one config loader of the service and the CLI: jinguo_config.py (``path``, else ``config_file()``; when
+    it exists: a warning when a file was named that does not), then each file in ``extra`` on top (the CLI's
     ``--config``). Every Configurable built with this config, or with a parent holding it, sees its section."""
     cfg = Config()
-    path = config_file()
+    path = Path(path) if path else config_file()
     if path.is_file():
         cfg.merge(_load_py(path))
-    elif "JINGUO_CONFIG" in os.environ:
-        log.warning("找不到配置文件 %s / config file %s not found", path, path)
+    elif path != PROJECT_DIR / "jinguo_config.py":  # named (JINGUO_CONFIG, --config_file) but not there
+        (log or _log).warning("找不到配置文件 %s / config file %s not found", path, path)
     for more in extra:
         if more:
             cfg.merge(_load_py(Path(more)))

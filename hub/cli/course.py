@@ -78,7 +78,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     platform = _platform(args)
     try:
         with session_scope(platform.db_url) as s:
-            course, changed = publish(s, platform.data_dir, args.slug, _actor(), args.instructor)
+            course, changed = publish(s, platform.data_dir, args.slug, _actor(), args.instructor, platform.unix_prefix)
             title = course.title
     except CourseAdminError as exc:
         return _fail(exc)
@@ -109,7 +109,8 @@ def cmd_release(args: argparse.Namespace) -> int:
     platform = _platform(args)
     try:
         with session_scope(platform.db_url) as s:
-            row = release_assignment(s, platform.data_dir, args.slug, args.assignment, _actor(), due_at=due)
+            row = release_assignment(s, platform.data_dir, args.slug, args.assignment, _actor(), due_at=due,
+                                     unix_prefix=platform.unix_prefix)
             shown = (f"{to_beijing(row.due_at):%Y-%m-%d %H:%M}（北京时间 Beijing time, "
                      f"{aware_utc(row.due_at):%Y-%m-%d %H:%M} UTC）") if row.due_at else "无 none"
     except CourseAdminError as exc:

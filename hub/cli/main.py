@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from hub.settings import PROJECT_DIR, JinguoConfig, venv_bin_on_path
+from hub.settings import PROJECT_DIR, JinguoConfig, load_config, venv_bin_on_path
 from hub.store.data_folder import seal_data_dir, set_process_umask
 
 HUB_PID_FILE = "jupyterhub.pid"  # JupyterHub.pid_file, as hub/jupyterhub/config.py sets it
@@ -32,14 +32,9 @@ EPILOG = """示例 / examples:
 
 
 def load_platform(config_file: str | None) -> JinguoConfig:
-    from traitlets.config import Config, PyFileConfigLoader
-
-    cfg = Config()
-    if config_file:
-        path = Path(config_file).resolve()
-        loader = PyFileConfigLoader(path.name, str(path.parent))
-        cfg = loader.load_config()
-    return JinguoConfig(config=cfg)
+    """The platform's settings as the service sees them: jinguo_config.py through the one loader
+    (hub/settings.py load_config), with the file ``--config`` names on top."""
+    return JinguoConfig(config=load_config(config_file))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -152,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jinguo", description="巾帼数字工坊 · Jinguo — 女职工数字技能学习与竞赛平台 / "
                                 "training and skills competitions for women workers",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", help="配置文件 / config file (default: the project's jupyterhub_config.py settings)")
+    p.add_argument("--config", help="配置文件，读在 jinguo_config.py 之后 / config file, read after jinguo_config.py "
+                   "(default: the project's jupyterhub_config.py settings)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("demo", help="写入演示数据后返回（可重复执行）/ seed demo data, then return (idempotent)")

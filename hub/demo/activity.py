@@ -172,17 +172,17 @@ def backdate_members(s: Session, now: datetime) -> int:
 
 # ---- 1. courses --------------------------------------------------------------------------------------------------------
 
-def publish_courses(s: Session, data_dir: Path, now: datetime) -> int:
+def publish_courses(s: Session, data_dir: Path, now: datetime, unix_prefix: str | None = None) -> int:
     made = 0
     for slug, (teacher, _stages) in COURSES.items():
         fresh = s.scalar(select(Course.published_at).where(Course.slug == slug)) is None
-        course, changed = courses_admin.publish(s, data_dir, slug, ACTOR, [teacher])
+        course, changed = courses_admin.publish(s, data_dir, slug, ACTOR, [teacher], unix_prefix)
         made += changed
         if fresh:  # published three weeks before "now" (see _story_time)
             course.published_at = now - PUBLISHED_AGO
         for a in s.scalars(select(Assignment).where(Assignment.course_id == course.id).order_by(Assignment.id)):
             if a.released_at is None:
-                courses_admin.release_assignment(s, data_dir, slug, a.name, ACTOR)
+                courses_admin.release_assignment(s, data_dir, slug, a.name, ACTOR, unix_prefix=unix_prefix)
                 a.released_at = now - PUBLISHED_AGO + timedelta(hours=1)
                 made += 1
     return made
@@ -588,7 +588,7 @@ def run(platform: JinguoConfig, say: Say = print) -> list[Step]:
     step("演示成员的注册时间（故事从两个月前开始）", "demo members joined over the past two months",
          in_session(lambda s: backdate_members(s, now)))
     step("发布目录中的全部课程并下发作业", "publish every catalogue course, release its assignments",
-         in_session(lambda s: publish_courses(s, data_dir, now)))
+         in_session(lambda s: publish_courses(s, data_dir, now, platform.unix_prefix)))
     step("学员报名并提交作业（不同进度）", "learners enrol and hand in, at different stages",
          in_session(lambda s: enrol_and_hand_in(s, data_dir, now)))
     step("竞赛：一场进行中、一场已结束", "competitions: one open, one closed",

@@ -53,14 +53,16 @@ class CourseBase(BaseHandler):
                                                                  Enrolment.course_id == course.id))
 
 
-def _publish_job(db_url: str, data_dir: str, slug: str, actor: str, instructors: tuple[str, ...]) -> bool:
+def _publish_job(db_url: str, data_dir: str, slug: str, actor: str, instructors: tuple[str, ...],
+                 unix_prefix: str) -> bool:
     with session_scope(db_url) as s:
-        return admin.publish(s, data_dir, slug, actor, instructors)[1]
+        return admin.publish(s, data_dir, slug, actor, instructors, unix_prefix)[1]
 
 
-def _release_job(db_url: str, data_dir: str, slug: str, name: str, actor: str, due: datetime | None) -> None:
+def _release_job(db_url: str, data_dir: str, slug: str, name: str, actor: str, due: datetime | None,
+                 unix_prefix: str) -> None:
     with session_scope(db_url) as s:
-        admin.release_assignment(s, data_dir, slug, name, actor, due_at=due)
+        admin.release_assignment(s, data_dir, slug, name, actor, due_at=due, unix_prefix=unix_prefix)
 
 
 class CoursesPage(CourseBase):
@@ -93,7 +95,7 @@ class CoursesPage(CourseBase):
             if not self.can(TEACH):
                 raise Refusal(403, "forbidden", "只有讲师可以发布课程", "Only instructors may publish courses")
             teacher = (actor,) if self.member is not None else ()
-            changed = await self._off_loop(_publish_job, slug, actor, teacher)
+            changed = await self._off_loop(_publish_job, slug, actor, teacher, self.settings["platform"].unix_prefix)
             done = "published" if changed else "unchanged"
         elif action == "release":
             course = self.course(slug)
@@ -101,7 +103,8 @@ class CoursesPage(CourseBase):
                 raise Refusal(403, "forbidden", "只有本课程的讲师可以发布作业",
                               "Only this course's instructors may release its assignments")
             due = self._due(self.get_body_argument("due", ""))
-            await self._off_loop(_release_job, slug, self.get_body_argument("assignment", ""), actor, due)
+            await self._off_loop(_release_job, slug, self.get_body_argument("assignment", ""), actor, due,
+                                 self.settings["platform"].unix_prefix)
             done = "released"
         else:
             raise Refusal(400, "bad_action", "未知的操作", "Unknown action")
@@ -273,7 +276,7 @@ class CertificatePDF(CourseBase):
         if not cert:
             raise Refusal(404, "no_certificate", "完成全部必修作业并合格后才能下载结业证书",
                           "The certificate comes when every required assignment is passed")
-        url = verify_url(self.settings["prefix"], cert.code)
+        url = verify_url(self.settings["platform"], self.settings["prefix"], cert.code)
 
         def draw() -> bytes:
             with _render_lock:
@@ -285,8 +288,8 @@ class CertificatePDF(CourseBase):
         self.finish(pdf)
 
 
-def verify_url(prefix: str, code: str) -> str:
-    return f"{JinguoConfig().public_url.rstrip('/')}{prefix}certificates/{code}"
+def verify_url(platform: JinguoConfig, prefix: str, code: str) -> str:
+    return f"{platform.public_url.rstrip('/')}{prefix}certificates/{code}"
 
 
 class VerifyPage(BaseHandler):
