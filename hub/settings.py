@@ -1,19 +1,87 @@
 """Settings shared by the hub glue, the platform service and the CLI.
 
 Every knob is a traitlets trait with a help string; deployments override them in
-jupyterhub_config.py (``c.JinguoConfig.db_url = ...``) or through environment variables.
+jupyterhub_config.py (``c.JinguoConfig.db_url = ...``), in jinguo_config.py (read by the service and the CLI
+through ``load_config``, the one loader both use) or through environment variables. Besides the knobs, this
+module says once what every part would otherwise work out for itself: whether this process runs in demo mode
+(``demo_mode``) and where a course's or a competition's nbgrader folder lies in the data folder
+(``course_folder``, ``competition_folder``). Beijing time is ``courses.clock.BEIJING`` (grading/ and
+competitions/ need it too and may not import hub/).
 """
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import secrets
 import sys
 from pathlib import Path
 
 from traitlets import Integer, Unicode, default
-from traitlets.config import Configurable
+from traitlets.config import Config, Configurable, PyFileConfigLoader
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+COURSES = "courses"  # data_dir/courses/<slug>: a course's nbgrader folder (its group may pass through courses/)
+COMPETITIONS = "competitions"  # data_dir/competitions/<slug>: a competition's nbgrader folder (root only)
+_log = logging.getLogger("jinguo.settings")
+
+
+@functools.cache
+def running_as_root() -> bool:
+    """Whether this process runs as root, asked once per process: as root the hub makes one Unix account per
+    worker and a group per course, and seals the data folder; otherwise it runs in demo mode."""
+    return os.geteuid() == 0
+
+
+def demo_mode() -> bool:
+    """Single-account demo mode: not root, so every worker's server runs as the hub's own account (labelled as such
+    on every page). Not a knob: root decides it, and a root hub in demo mode would run workers' code as root."""
+    return not running_as_root()
+
+
+def courses_root(data_dir: str | Path) -> Path:
+    return Path(data_dir) / COURSES
+
+
+def competitions_root(data_dir: str | Path) -> Path:
+    return Path(data_dir) / COMPETITIONS
+
+
+def course_folder(data_dir: str | Path, slug: str) -> Path:
+    """A course's nbgrader folder (source/, release/, gradebook.db, its nbgrader_config.py)."""
+    return courses_root(data_dir) / slug
+
+
+def competition_folder(data_dir: str | Path, slug: str) -> Path:
+    """A competition's nbgrader folder (source/ with the hidden tests, release/, gradebook.db)."""
+    return competitions_root(data_dir) / slug
+
+
+def config_file() -> Path:
+    """jinguo_config.py: the file JINGUO_CONFIG names, else the one in the project folder."""
+    return Path(os.environ.get("JINGUO_CONFIG") or PROJECT_DIR / "jinguo_config.py")
+
+
+def load_config(*extra: str | Path | None, path: str | Path | None = None,
+                log: logging.Logger | None = None) -> Config:
+    """The one config loader of the service and the CLI: jinguo_config.py (``path``, else ``config_file()``; when
+    it exists: a warning when a file was named that does not), then each file in ``extra`` on top (the CLI's
+    ``--config``). Every Configurable built with this config, or with a parent holding it, sees its section."""
+    cfg = Config()
+    path = Path(path) if path else config_file()
+    if path.is_file():
+        cfg.merge(_load_py(path))
+    elif path != PROJECT_DIR / "jinguo_config.py":  # named (JINGUO_CONFIG, --config_file) but not there
+        (log or _log).warning("找不到配置文件 %s / config file %s not found", path, path)
+    for more in extra:
+        if more:
+            cfg.merge(_load_py(Path(more)))
+    return cfg
+
+
+def _load_py(path: Path) -> Config:
+    path = path.resolve()
+    return PyFileConfigLoader(path.name, str(path.parent)).load_config()
 
 
 def venv_bin_on_path() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from hub.settings import venv_bin_on_path
+from hub.settings import running_as_root, venv_bin_on_path
 
 VENV_BIN = Path(sys.executable).parent
 DEMO_PASSWORD = "jinguo-demo-2026"
@@ -169,7 +169,7 @@ def stop_hub(hub: Hub) -> None:
             os.killpg(hub.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    if os.geteuid() == 0:
+    if running_as_root():
         for line in Path("/etc/passwd").read_text().splitlines():
             name = line.split(":", 1)[0]
             if name.startswith(hub.unix_prefix):

@@ -1,16 +1,14 @@
 """Times a person reads: Beijing time, one format, in Chinese and in English. The database and the audit keep UTC."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+from courses.clock import BEIJING, to_beijing
 
 
 def beijing(when: datetime) -> str:
     """'2026-05-01 09:00' in Beijing time (a naive time is taken as UTC, as the database keeps it)."""
-    aware = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-    return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    return to_beijing(when).strftime("%Y-%m-%d %H:%M")
 
 
 def beijing_zh(when: datetime) -> str:

@@ -1,15 +1,13 @@
 """Steps that make an autograded notebook fit for the learner's eyes, run before nbgrader's own feedback steps."""
 from __future__ import annotations
 
-from datetime import timedelta, timezone
-
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
+from courses.clock import to_beijing
 from grading.hidden import GENERIC, Hidden, leaks, notebook_fragments, safe_message
 
-BEIJING = timezone(timedelta(hours=8), "北京时间")
 
 
 def _is_test(cell) -> bool:
@@ -83,8 +81,7 @@ class HandInTime(NbGraderPreprocessor):
             with Gradebook(info["db_url"]) as gb:  # as nbgrader's GetGrades opens it
                 stamp = gb.find_submission(info["assignment"], info["student"]).timestamp
                 if stamp is not None:
-                    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)  # nbgrader keeps naive UTC
-                    when = stamp.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+                    when = to_beijing(stamp).strftime("%Y-%m-%d %H:%M")  # nbgrader keeps naive UTC
         except (MissingEntry, KeyError):
             pass
         resources.setdefault("jinguo", {})["submitted_at"] = when

@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
+
+from courses.clock import aware_utc, parse_beijing, to_beijing
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     rel = actions.add_parser("release", help="发布作业给学员 / release an assignment to learners")
     rel.add_argument("slug", help="课程代码 / course slug")
     rel.add_argument("assignment", help="作业名，如 sums / assignment name")
-    rel.add_argument("--due", help="截止时间（ISO 格式，如 2026-12-31T23:59+08:00；无时区按 UTC）/ due date, ISO")
+    rel.add_argument("--due", help="截止时间，北京时间（如 2026-12-31T23:59；写了时区如 +00:00 则按所写时区）/ "
+                     "due date in Beijing time, ISO (e.g. 2026-12-31T23:59; a written zone such as +00:00 is kept)")
     rel.set_defaults(func=cmd_release)
     sync = actions.add_parser("sync-grades", help="把讲师在 Formgrader 中的人工评分同步到平台 / bring formgrader's "
                                                   "manual grades into the platform now")
@@ -75,7 +78,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     platform = _platform(args)
     try:
         with session_scope(platform.db_url) as s:
-            course, changed = publish(s, platform.data_dir, args.slug, _actor(), args.instructor)
+            course, changed = publish(s, platform.data_dir, args.slug, _actor(), args.instructor, platform.unix_prefix)
             title = course.title
     except CourseAdminError as exc:
         return _fail(exc)
@@ -87,9 +90,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def parse_due(text: str) -> datetime:
-    """An ISO date or date-time; without a zone it is UTC (the platform stores UTC)."""
-    when = datetime.fromisoformat(text.strip())
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    """An ISO date or date-time; without a zone it is Beijing time, as on the courses page (courses/clock.py)."""
+    return parse_beijing(text)
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -107,8 +109,10 @@ def cmd_release(args: argparse.Namespace) -> int:
     platform = _platform(args)
     try:
         with session_scope(platform.db_url) as s:
-            row = release_assignment(s, platform.data_dir, args.slug, args.assignment, _actor(), due_at=due)
-            shown = row.due_at.strftime("%Y-%m-%d %H:%M UTC") if row.due_at else "无 none"
+            row = release_assignment(s, platform.data_dir, args.slug, args.assignment, _actor(), due_at=due,
+                                     unix_prefix=platform.unix_prefix)
+            shown = (f"{to_beijing(row.due_at):%Y-%m-%d %H:%M}（北京时间 Beijing time, "
+                     f"{aware_utc(row.due_at):%Y-%m-%d %H:%M} UTC）") if row.due_at else "无 none"
     except CourseAdminError as exc:
         return _fail(exc)
     print(f"已发布作业 / released: {args.slug}/{args.assignment}  截止 due: {shown}")

@@ -142,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jinguo", description="巾帼数字工坊 · Jinguo — 女职工数字技能学习与竞赛平台 / "
                                 "training and skills competitions for women workers",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", help="配置文件 / config file (default: the project's jupyterhub_config.py settings)")
+    p.add_argument("--config", help="配置文件，读在 jinguo_config.py 之后 / config file, read after jinguo_config.py "
+                   "(default: the project's jupyterhub_config.py settings)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("demo", help="写入演示数据后返回（可重复执行）/ seed demo data, then return (idempotent)")

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 import competitions as core
 from competitions.organizer import close_phase, freeze_phase
 from hub.competitions.boards import core_member, spec_of
+from hub.settings import competition_folder
 from hub.store.data_folder import seal_competition_folder  # noqa: F401 (callers name it here too)
 from hub.people.members import audit
 from hub.store.orm import (Competition, CompetitionEntry, Course, Disqualification, Enrolment, Grade, Member, Submission,
@@ -40,8 +41,7 @@ class ActionRefused(ValueError):
         self.zh, self.en, self.status = zh, en, status
 
 
-def competition_dir(data_dir: str | Path, slug: str) -> Path:
-    return Path(data_dir) / "competitions" / slug
+competition_dir = competition_folder  # the one layout: hub/settings.py
 
 
 def publish(session: Session, text: str, filename: str, actor: str, reason: str = "",

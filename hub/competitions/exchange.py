@@ -22,6 +22,7 @@ from hub.competitions.admin import context_for
 from hub.competitions.boards import core_member, shown_score, spec_of
 from hub.courses.exchange import ExchangeRefused, folder_files
 from competitions.spec import Phase
+from hub.settings import competition_folder
 from hub.store.orm import Competition, CompetitionEntry, Grade, Member, Submission, aware
 
 # What generate_assignment removes; a release still holding one of these is not sent (a task folder put in place
@@ -30,7 +31,7 @@ _NOT_RELEASED = re.compile(r"BEGIN (HIDDEN TESTS|SOLUTION)")
 
 
 def task_release_dir(data_dir: str | Path, slug: str, task: str) -> Path:
-    return Path(data_dir) / "competitions" / slug / "release" / task
+    return competition_folder(data_dir, slug) / "release" / task
 
 
 def _joined(session: Session, comp: Competition, member: Member) -> bool:

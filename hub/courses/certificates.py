@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hub.courses.progress import her_progress
 from hub.people.members import audit
 from hub.store.orm import Assignment, Certificate, Course, Enrolment, Grade, Member, OrgUnit, Role, Submission, aware, utcnow
-from hub.reports.tables import REPORT_TZ
+from courses.clock import BEIJING
 
 # 32 letters and digits without 0/O/1/I/L lookalikes: a code read aloud on the phone is typed right.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -76,7 +76,7 @@ def on_graded(session: Session, submission: Submission, grade: Grade) -> None:
 
 
 def local_date(when: datetime) -> str:
-    d = aware(when).astimezone(REPORT_TZ)
+    d = aware(when).astimezone(BEIJING)
     return f"{d.year}年{d.month}月{d.day}日"
 
 

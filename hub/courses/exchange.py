@@ -16,6 +16,7 @@ from typing import Any, ContextManager
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.settings import course_folder
 from hub.store.orm import (Assignment, AssignmentFetch, Course, Enrolment, Grade, Member, Submission, SubmissionFeedback,
                      aware, utcnow)
 
@@ -36,8 +37,7 @@ def stamp(when: datetime) -> str:
     return aware(when).astimezone(timezone.utc).strftime(TIMESTAMP_FORMAT)
 
 
-def course_dir(data_dir: str | Path, slug: str) -> Path:
-    return Path(data_dir) / "courses" / slug
+course_dir = course_folder  # the one layout: hub/settings.py
 
 
 def release_dir(data_dir: str | Path, slug: str, assignment: str) -> Path:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from courses import catalogue
 from hub.jupyterhub import unix_groups as course_access
-from hub.settings import JinguoConfig
+from hub.settings import JinguoConfig, course_folder, load_config
 from hub.people.members import audit
 from hub.store.orm import Assignment, Course, Enrolment, Member, Role, aware, utcnow
 
@@ -49,8 +49,7 @@ class UnknownAssignment(CourseAdminError):
         super().__init__(f"课程 {slug} 中没有作业 {name}", f"course {slug!r} has no assignment {name!r}", 404)
 
 
-def course_dir(data_dir: str | Path, slug: str) -> Path:
-    return Path(data_dir) / "courses" / slug
+course_dir = course_folder  # the one layout: hub/settings.py
 
 
 def catalogue_course(slug: str) -> catalogue.Course:
@@ -106,7 +105,7 @@ def _instructor(session: Session, username: str) -> Member:
 
 
 def publish(session: Session, data_dir: str | Path, slug: str, actor: str,
-            instructors: Iterable[str] = ()) -> tuple[Course, bool]:
+            instructors: Iterable[str] = (), unix_prefix: str | None = None) -> tuple[Course, bool]:
     """Publish (or complete the publishing of) a catalogue course. Returns the row and whether anything changed;
     a course already published with everything in place changes nothing."""
     info = catalogue_course(slug)
@@ -142,25 +141,28 @@ def publish(session: Session, data_dir: str | Path, slug: str, actor: str,
     session.flush()
     _share(data_dir, slug, [m.username for m in session.scalars(
         select(Member).join(Enrolment, Enrolment.member_id == Member.id)
-        .where(Enrolment.course_id == course.id, Enrolment.role == Role.instructor))])
+        .where(Enrolment.course_id == course.id, Enrolment.role == Role.instructor))], unix_prefix)
     if changed:
         audit(session, actor, "course.publish", "course", slug, after=changed)
     return course, bool(changed)
 
 
-def _share(data_dir: str | Path, slug: str, instructors: list[str]) -> None:
-    """As root: the course folder to its Unix group, the instructors' accounts into it (demo mode: nothing)."""
+def _share(data_dir: str | Path, slug: str, instructors: list[str], unix_prefix: str | None) -> None:
+    """As root: the course folder to its Unix group, the instructors' accounts into it (demo mode: nothing).
+    ``unix_prefix``: the caller's JinguoConfig.unix_prefix; None reads it through the one config loader."""
+    if unix_prefix is None:
+        unix_prefix = JinguoConfig(config=load_config()).unix_prefix
     try:
-        course_access.grant_course(data_dir, JinguoConfig().unix_prefix, slug, instructors)
+        course_access.grant_course(data_dir, unix_prefix, slug, instructors)
     except (OSError, RuntimeError) as exc:
         raise CourseAdminError("无法为讲师开放课程文件夹（Unix 组）", f"could not share the course folder with its "
                                f"instructors' accounts: {str(exc)[:300]}", 500) from exc
 
 
 def publish_course(session: Session, data_dir: str | Path, slug: str, actor: str,
-                   instructors: Iterable[str] = ()) -> Course:
+                   instructors: Iterable[str] = (), unix_prefix: str | None = None) -> Course:
     """Publish a catalogue course (idempotent: publishing again adds only what is missing)."""
-    return publish(session, data_dir, slug, actor, instructors)[0]
+    return publish(session, data_dir, slug, actor, instructors, unix_prefix)[0]
 
 
 def published_course(session: Session, slug: str) -> Course:
@@ -186,7 +188,7 @@ def generate(data_dir: str | Path, slug: str, assignment: str) -> Path:
 
 
 def release_assignment(session: Session, data_dir: str | Path, slug: str, assignment: str, actor: str,
-                       due_at: datetime | None = None) -> Assignment:
+                       due_at: datetime | None = None, unix_prefix: str | None = None) -> Assignment:
     """Generate the student version of one assignment and mark it released (released again: files renewed, the
     first release time kept, the due date changed if one is given)."""
     course = published_course(session, slug)
@@ -194,7 +196,7 @@ def release_assignment(session: Session, data_dir: str | Path, slug: str, assign
     if row is None:
         raise UnknownAssignment(slug, assignment)
     generate(data_dir, slug, assignment)
-    _share(data_dir, slug, [])  # release/ as root made it: to the course's group too
+    _share(data_dir, slug, [], unix_prefix)  # release/ as root made it: to the course's group too
     before = {"released_at": row.released_at and aware(row.released_at).isoformat(),
               "due_at": row.due_at and aware(row.due_at).isoformat()}
     row.released_at = row.released_at or utcnow()

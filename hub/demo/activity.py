@@ -37,7 +37,7 @@ from hub.demo.grading import grade_waiting
 from hub.demo.nominations import FINAL_ROUND, NOTICE_ROUND, run_rounds
 from hub.demo.story import ACTOR, JOINED_AGO, PUBLISHED_AGO, DemoStopped, Say, Step
 from hub.demo.studios import answer_survey, make_studios
-from hub.reports.tables import REPORT_TZ
+from courses.clock import BEIJING
 from hub.settings import JinguoConfig
 from hub.store.db import session_scope
 from hub.store.orm import (Assignment, Competition, Course, Enrolment, Grade, Member, NominationRound, Studio,
@@ -98,7 +98,7 @@ def run(platform: JinguoConfig, say: Say = print) -> list[Step]:
     step("演示成员的注册时间（故事从两个月前开始）", "demo members joined over the past two months",
          in_session(lambda s: backdate_members(s, now)))
     step("发布目录中的全部课程并下发作业", "publish every catalogue course, release its assignments",
-         in_session(lambda s: publish_courses(s, data_dir, now)))
+         in_session(lambda s: publish_courses(s, data_dir, now, platform.unix_prefix)))
     step("学员报名并提交作业（不同进度）", "learners enrol and hand in, at different stages",
          in_session(lambda s: enrol_and_hand_in(s, data_dir, now)))
     step("竞赛：一场进行中、一场已结束", "competitions: one open, one closed",
@@ -109,7 +109,7 @@ def run(platform: JinguoConfig, say: Say = print) -> list[Step]:
          in_session(lambda s: grade_by_hand(s, data_dir)))
     step("结业证书", "completion certificates", in_session(settle_certificates))
     step("女职工创新工作室及其成果", "studios and their achievements",
-         in_session(lambda s: make_studios(s, now.astimezone(REPORT_TZ).date())))
+         in_session(lambda s: make_studios(s, now.astimezone(BEIJING).date())))
     step("五一巾帼奖推荐：一轮定稿、一轮公示（含一条异议）", "nomination rounds: one final, one in notice with an objection",
          in_session(lambda s: run_rounds(s, now)))
     step("问卷调查及其答卷", "a survey and its answers", in_session(lambda s: answer_survey(s, now)))

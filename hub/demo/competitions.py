@@ -15,7 +15,8 @@ from hub.competitions import admin as competition_admin
 from hub.competitions.boards import core_member, spec_of
 from hub.demo.story import DemoStopped, demo_member
 from hub.demo.tasks import ORDERS, DemoTask, task_folder
-from hub.reports.tables import REPORT_TZ
+from courses.clock import BEIJING
+from hub.settings import competition_folder
 from hub.store.orm import Competition, Submission, aware
 from hub.submissions.receive import receive
 
@@ -35,7 +36,7 @@ CLOSED_HAND_INS = {
 
 
 def _beijing(when: datetime) -> str:
-    return when.astimezone(REPORT_TZ).replace(second=0, microsecond=0).isoformat()
+    return when.astimezone(BEIJING).replace(second=0, microsecond=0).isoformat()
 
 
 def competition_yaml(slug: str, title: str, opens: datetime, closes: datetime, task: DemoTask, note: str) -> str:
@@ -72,7 +73,7 @@ privacy:
 def task_release(data_dir: Path, slug: str, task: DemoTask) -> Path:
     """The competition's task folder, its gradebook entry and its student version (made once); the released
     notebook's path."""
-    root = task_folder(data_dir / "competitions" / slug, task, slug)
+    root = task_folder(competition_folder(data_dir, slug), task, slug)
     release = root / "release" / task.assignment / task.notebook
     if not release.exists():
         from nbgrader.api import Gradebook
@@ -108,7 +109,7 @@ def compete(s: Session, data_dir: Path, now: datetime, task: DemoTask = ORDERS) 
         spec = spec_of(comp)
         phase = spec.phases[0]
         start = max(aware(phase.opens_at), now - timedelta(days=30))
-        release = nbformat.read(data_dir / "competitions" / slug / "release" / task.assignment / task.notebook, 4)
+        release = nbformat.read(competition_folder(data_dir, slug) / "release" / task.assignment / task.notebook, 4)
         for n, (username, kinds) in enumerate(hand_ins.items()):
             member = demo_member(s, username)
             if s.scalar(select(Submission.id).where(Submission.competition_id == comp.id,

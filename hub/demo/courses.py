@@ -49,17 +49,17 @@ def hand_in(source: Path, release: Path, undone: int = 0) -> dict[str, bytes]:
                              ensure_ascii=False, indent=1).encode("utf-8") for name in names}
 
 
-def publish_courses(s: Session, data_dir: Path, now: datetime) -> int:
+def publish_courses(s: Session, data_dir: Path, now: datetime, unix_prefix: str | None = None) -> int:
     made = 0
     for slug, (teacher, _stages) in COURSES.items():
         fresh = s.scalar(select(Course.published_at).where(Course.slug == slug)) is None
-        course, changed = courses_admin.publish(s, data_dir, slug, ACTOR, [teacher])
+        course, changed = courses_admin.publish(s, data_dir, slug, ACTOR, [teacher], unix_prefix)
         made += changed
         if fresh:  # published three weeks before "now" (see _story_time)
             course.published_at = now - PUBLISHED_AGO
         for a in s.scalars(select(Assignment).where(Assignment.course_id == course.id).order_by(Assignment.id)):
             if a.released_at is None:
-                courses_admin.release_assignment(s, data_dir, slug, a.name, ACTOR)
+                courses_admin.release_assignment(s, data_dir, slug, a.name, ACTOR, unix_prefix=unix_prefix)
                 a.released_at = now - PUBLISHED_AGO + timedelta(hours=1)
                 made += 1
     return made

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from hub.scopes import CUSTOM_SCOPES, OAUTH_CLIENT_SCOPES, SERVER_TOKEN_SCOPES, SERVICE, roles
-from hub.settings import JinguoConfig
+from hub.settings import JinguoConfig, demo_mode
 from hub.store.data_folder import seal_data_dir, set_process_umask
 from hub.jupyterhub.idle_culling import add_culler
 
@@ -92,7 +92,7 @@ def configure(c) -> JinguoConfig:
         hub_db.chmod(0o600)
     c.JupyterHub.cookie_secret_file = str(data / "jupyterhub_cookie_secret")
     c.JupyterHub.template_paths = [str(TEMPLATES)]
-    c.JupyterHub.template_vars = {"jinguo_demo_mode": os.geteuid() != 0,
+    c.JupyterHub.template_vars = {"jinguo_demo_mode": demo_mode(),
                                   "jinguo_service": f"/services/{SERVICE}/",
                                   # called per page; a fresh, lazy count each time (read only by admin.html)
                                   "jinguo_member_count": lambda _user: MemberCount(platform.db_url)}

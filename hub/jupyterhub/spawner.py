@@ -12,15 +12,11 @@ from jupyterhub.spawner import LocalProcessSpawner
 from traitlets import Bool, Instance, Unicode, default
 
 from hub.jupyterhub import unix_groups as course_access
-from hub.settings import JinguoConfig
+from hub.settings import JinguoConfig, course_folder, demo_mode
 from hub.store.db import session_scope
 
 
 GRADING_FOLDER = "批改"  # in an instructor's home: links to the course folders she teaches (formgrader's roots)
-
-
-def running_as_root() -> bool:
-    return os.geteuid() == 0
 
 
 class SpawnError(RuntimeError):
@@ -54,7 +50,7 @@ class JinguoSpawner(LocalProcessSpawner):
 
     @default("demo_mode")
     def _demo_default(self) -> bool:
-        return not running_as_root()
+        return demo_mode()
 
     role_config_root = Unicode(
         help="Folder with one Jupyter config folder per role (learner, instructor, ...) and common/ for what "
@@ -140,7 +136,7 @@ class JinguoSpawner(LocalProcessSpawner):
             if entry.is_symlink() and entry.name not in slugs:
                 entry.unlink()
         for slug in slugs:
-            link, target = folder / slug, Path(self.platform.data_dir).resolve() / "courses" / slug
+            link, target = folder / slug, course_folder(Path(self.platform.data_dir).resolve(), slug)
             if link.is_symlink() and Path(os.readlink(link)) != target:
                 link.unlink()
             if not link.is_symlink() and not link.exists():

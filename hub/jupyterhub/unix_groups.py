@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.settings import course_folder, running_as_root
 from hub.store.data_folder import seal_data_dir
 from hub.store.orm import Course, Enrolment, Member, Role
 
@@ -36,7 +37,7 @@ GROUP_MARK = "c."  # a "." can never be in a member's user name, so a course gro
 
 def active() -> bool:
     """Only root can make groups and give files away; in demo mode one account already reaches everything."""
-    return os.geteuid() == 0
+    return running_as_root()
 
 
 def course_group(unix_prefix: str, slug: str) -> str:
@@ -122,7 +123,7 @@ def grant_course(data_dir: str | Path, unix_prefix: str, slug: str, usernames: l
     if not active():
         return
     group = course_group(unix_prefix, slug)
-    share_course_folder(Path(data_dir) / "courses" / slug, group)
+    share_course_folder(course_folder(data_dir, slug), group)
     for name in usernames:
         add_to_group(unix_prefix + name, group)
 
@@ -136,7 +137,7 @@ def sync_member_groups(session: Session, data_dir: str | Path, unix_prefix: str,
     wanted = []
     for course in taught_courses(session, username):
         group = course_group(unix_prefix, course.slug)
-        folder = Path(data_dir) / "courses" / course.slug
+        folder = course_folder(data_dir, course.slug)
         if folder.is_dir():
             try:
                 grp.getgrnam(group)

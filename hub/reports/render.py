@@ -13,8 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from hub.reports.drawing import CJK_FAMILY, drawing, saved
-from hub.reports.tables import NO_DATA_ZH, REPORT_TZ, ReportScope, Table
+from courses.clock import BEIJING
 
 REPORT_TITLE = "巾帼数字工坊 参与与覆盖报告"
 REPORT_TITLE_EN = "Jinguo — participation and coverage report"
@@ -27,11 +26,11 @@ OnTableDone = Callable[[Table], None] | None
 
 
 def _now() -> datetime:
-    return datetime.now(REPORT_TZ)
+    return datetime.now(BEIJING)
 
 
 def _generated(at: datetime) -> str:
-    return f"生成于 generated {at.astimezone(REPORT_TZ):%Y-%m-%d %H:%M}（北京时间 UTC+8）"
+    return f"生成于 generated {at.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间 UTC+8）"
 
 
 def _cell_text(value: Any, percent: bool) -> str:

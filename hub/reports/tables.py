@@ -31,10 +31,10 @@ from typing import Any, Callable, Literal
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from courses.clock import BEIJING
 from hub.store.orm import (Enrolment, EmploymentForm, Industry, Member, MemberStatus, NominationEntry, NominationRound,
                      OrgUnit, Region, Role, Submission)
 
-REPORT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 NO_DATA_ZH = "暂无数据"
 COUNT_COLUMNS = ["注册会员 registered", "报名课程 enrolled", "完成课程 completed", "参赛 competed",
                  "被推荐 nominated", "培训干部 cadres trained"]
@@ -65,14 +65,14 @@ class ReportScope:
         """First instant of the period, in UTC (the zone times are stored in)."""
         if self.date_from is None:
             return None
-        return datetime.combine(self.date_from, time(), REPORT_TZ).astimezone(timezone.utc)
+        return datetime.combine(self.date_from, time(), BEIJING).astimezone(timezone.utc)
 
     @property
     def end(self) -> datetime | None:
         """First instant after the period (date_to is inclusive), in UTC."""
         if self.date_to is None:
             return None
-        return datetime.combine(self.date_to + timedelta(days=1), time(), REPORT_TZ).astimezone(timezone.utc)
+        return datetime.combine(self.date_to + timedelta(days=1), time(), BEIJING).astimezone(timezone.utc)
 
     def describe(self) -> str:
         start, end = self.date_from, self.date_to
@@ -219,10 +219,10 @@ def by_union_unit(session: Session, scope: ReportScope) -> Table:
 def _month_of(session: Session, column: Any) -> ColumnElement[str]:
     """'YYYY-MM' of a stored UTC time, in China time: SQL differs per database."""
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":  # stored as naive UTC text; REPORT_TZ is a fixed +8 hours
+    if dialect == "sqlite":  # stored as naive UTC text; BEIJING is a fixed +8 hours
         return func.strftime("%Y-%m", column, "+8 hours")
     if dialect == "postgresql":
-        return func.to_char(func.timezone(REPORT_TZ.tzname(None), column), "YYYY-MM")
+        return func.to_char(func.timezone(BEIJING.tzname(None), column), "YYYY-MM")
     raise ReportError(f"报表不支持数据库 {dialect}", f"reports do not support the {dialect} database")
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from hub.settings import JinguoConfig
+from hub.settings import JinguoConfig, competitions_root
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -188,7 +188,7 @@ def _seal(data: Path) -> None:
     from hub.store.data_folder import seal_competition_folder, seal_data_dir
 
     seal_data_dir(data)
-    for folder in sorted((data / "competitions").iterdir()):
+    for folder in sorted(competitions_root(data).iterdir()):
         if folder.is_dir() and not folder.is_symlink():
             seal_competition_folder(data, folder.name)
 

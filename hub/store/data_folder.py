@@ -36,16 +36,17 @@ import os
 import stat
 from pathlib import Path
 
+from hub.settings import COMPETITIONS, COURSES, competition_folder, competitions_root, running_as_root
+
 ROOT_UMASK = 0o007  # group-writable for course groups (setgid course folders); group root holds no worker
 DEMO_UMASK = 0o077  # not root: the hub's own account, whose group may be shared on the machine
 DATA_DIR_MODE = 0o711  # pass through (instructors to courses/<slug>), never list
 COURSES_MODE = 0o711
 COMPETITIONS_MODE = 0o700
-PASSABLE = {"courses": COURSES_MODE}  # top-level folders others may pass through; everything else keeps no o bits
+PASSABLE = {COURSES: COURSES_MODE}  # top-level folders others may pass through; everything else keeps no o bits
 
 
-def as_root() -> bool:
-    return os.geteuid() == 0
+as_root = running_as_root  # asked once per process (hub/settings.py)
 
 
 def process_umask() -> int:
@@ -70,7 +71,7 @@ def seal_data_dir(data_dir: str | Path) -> Path:
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
     _chmod(data, DATA_DIR_MODE if as_root() else 0o700)
-    for name, mode in (("courses", COURSES_MODE), ("competitions", COMPETITIONS_MODE)):
+    for name, mode in ((COURSES, COURSES_MODE), (COMPETITIONS, COMPETITIONS_MODE)):
         folder = data / name
         folder.mkdir(exist_ok=True)
         if as_root() and (folder.lstat().st_uid, folder.lstat().st_gid) != (0, 0):
@@ -78,7 +79,7 @@ def seal_data_dir(data_dir: str | Path) -> Path:
         _chmod(folder, mode if as_root() else 0o700)
     for entry in data.iterdir():
         st = entry.lstat()
-        if stat.S_ISLNK(st.st_mode) or entry.name in PASSABLE or entry.name == "competitions":
+        if stat.S_ISLNK(st.st_mode) or entry.name in PASSABLE or entry.name == COMPETITIONS:
             continue
         # databases, secrets, pid files, anything an admin left here: nobody but the owner (and group root)
         _chmod(entry, stat.S_IMODE(st.st_mode) & ~0o007 & (0o770 if stat.S_ISDIR(st.st_mode) else 0o660))
@@ -89,9 +90,9 @@ def seal_competition_folder(data_dir: str | Path, slug: str) -> None:
     """``competitions/`` and this competition's folder to root alone, recursively (idempotent). The organizer put
     the task folder in place with whatever owner and umask her shell had; nothing in it may stay readable by a
     worker's account. Links are left as they are (never followed: a link's mode is not its target's)."""
-    top = Path(data_dir) / "competitions"
+    top = competitions_root(data_dir)
     top.mkdir(parents=True, exist_ok=True)
-    for path in [top, *_tree(top / slug)]:
+    for path in [top, *_tree(competition_folder(data_dir, slug))]:
         st = path.lstat()
         if stat.S_ISLNK(st.st_mode):
             continue

@@ -25,6 +25,7 @@ from traitlets import Bool, Float, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
 from hub.competitions.boards import spec_of
+from hub.settings import competition_folder, competitions_root, course_folder
 from hub.store.data_folder import seal_competition_folder, seal_data_dir
 from hub.store.db import session_scope
 from hub.people.members import audit
@@ -69,9 +70,9 @@ def course_dir_for(data_dir: str | Path, sub: Submission, session: Any) -> tuple
     """The nbgrader course folder and assignment name a submission is graded in."""
     if sub.competition_id is not None:
         comp = session.get(Competition, sub.competition_id)
-        return Path(data_dir) / "competitions" / comp.slug, sub.task
+        return competition_folder(data_dir, comp.slug), sub.task
     assignment = session.get(Assignment, sub.assignment_id)
-    return Path(data_dir) / "courses" / session.get(Course, assignment.course_id).slug, assignment.name
+    return course_folder(data_dir, session.get(Course, assignment.course_id).slug), assignment.name
 
 
 class GradingQueue(LoggingConfigurable):
@@ -111,7 +112,7 @@ class GradingQueue(LoggingConfigurable):
         seal_data_dir(self.data_dir)
         with session_scope(self.db_url) as s:
             for slug in s.scalars(select(Competition.slug)):
-                self._pool.submit(self._seal, Path(self.data_dir) / "competitions" / slug)
+                self._pool.submit(self._seal, competition_folder(self.data_dir, slug))
         with session_scope(self.db_url) as s:
             waiting = s.scalars(select(Submission.id).where(Submission.status.in_(WAITING))
                                 .order_by(Submission.id)).all()
@@ -131,7 +132,7 @@ class GradingQueue(LoggingConfigurable):
             due = [row.slug for row in s.scalars(select(Competition).where(Competition.status == "open"))
                    if any(aware(ph.opens_at) - ahead <= now < aware(ph.closes_at) for ph in spec_of(row).phases)]
         for slug in due:
-            folder = str(Path(self.data_dir) / "competitions" / slug)
+            folder = str(competition_folder(self.data_dir, slug))
             if folder not in self._warmed and Path(folder, "gradebook.db").exists():
                 self._warmed.add(folder)
                 self._pool.submit(self._warm, folder)
@@ -139,7 +140,7 @@ class GradingQueue(LoggingConfigurable):
     def _seal(self, folder: Path) -> None:
         """A competition's folder to root alone (hub/store/data_folder.py), once per folder and process: an organizer
         may have put the task in place with her shell's umask; what this process writes later keeps its umask."""
-        if folder.parent != Path(self.data_dir) / "competitions" or str(folder) in self._sealed:
+        if folder.parent != competitions_root(self.data_dir) or str(folder) in self._sealed:
             return
         try:
             seal_competition_folder(self.data_dir, folder.name)

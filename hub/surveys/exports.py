@@ -12,7 +12,7 @@ from datetime import datetime
 from competitions.surveys.results import SurveyResults
 from competitions.surveys.spec import BREAKDOWNS, BREAKDOWNS_EN, KINDS, Survey as SurveySpec
 from hub.reports.drawing import agg_figure, drawing, saved
-from hub.reports.tables import REPORT_TZ
+from courses.clock import BEIJING
 
 HIDDEN = "*"
 
@@ -64,7 +64,7 @@ def write_xlsx(spec: SurveySpec, res: SurveyResults, generated_at: datetime) -> 
     ws.title = "问卷结果"
     head = [[f"{spec.title}（问卷结果 survey results）"],
             [f"答卷人数 respondents: {cell(res.respondents)} · 最小分组 minimum group: {res.k} · "
-             f"生成于 generated {generated_at.astimezone(REPORT_TZ):%Y-%m-%d %H:%M}（北京时间）"],
+             f"生成于 generated {generated_at.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）"],
             [hidden_note(res.k)], []]
     widths = [10, 10]
     titles = {f"{q.id}. {q.text}" for q in res.questions}

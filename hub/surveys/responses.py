@@ -21,6 +21,7 @@ from traitlets.config import Configurable
 from competitions.surveys.results import Response, SurveyResults, aggregate
 from competitions.surveys.spec import DEFAULT_MIN_GROUP, Survey as SurveySpec, check_answers, load_survey
 from hub.people.members import audit
+from hub.settings import load_config
 from hub.store.orm import Member, MemberStatus, Survey, SurveyResponse
 
 STATUS_ZH = {"draft": "草稿（未开放）", "open": "正在收集", "closed": "已结束"}
@@ -153,7 +154,7 @@ def answer(s: Session, slug: str, member: Member | None, raw: dict[str, Any],
 
 
 def min_group(row: Survey, settings: SurveySettings | None = None) -> int:
-    floor = (settings or SurveySettings()).min_group_size
+    floor = (settings or SurveySettings(config=load_config())).min_group_size  # the service passes its own
     return max(floor, spec_of(row).min_group_size or 0)
 
 

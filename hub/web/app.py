@@ -3,21 +3,21 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
-from jupyterhub.services.auth import HubOAuthCallbackHandler
+from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from jupyterhub.utils import url_path_join
 from tornado import ioloop, web
-from traitlets import Unicode, default
+from traitlets import Instance, Unicode, default
 from traitlets.config import Application
 
 from hub.courses import certificates
-from hub.settings import PROJECT_DIR, JinguoConfig, venv_bin_on_path
+from hub.settings import JinguoConfig, config_file, demo_mode, load_config, venv_bin_on_path
 from hub.store.data_folder import set_process_umask
 from hub.store.db import upgrade
 from hub.competitions.boards import BoardCache
 from hub.submissions.queue import GradingQueue
 from hub.courses.manual_grades import ManualGradeSync
+from hub.surveys.responses import SurveySettings
 from hub.web import lifecycle
 from hub.web.api import (competitions as competitions_api, exchange as exchange_api, members as members_api,
                          quiz as quiz_api, root as api)
@@ -27,6 +27,14 @@ from hub.web.pages import (competitions as competition_pages, courses as course_
 # Each module lists its own ROUTES as (path relative to the service prefix, handler); add a module here.
 ROUTE_MODULES = (pages, members_api, quiz_api, api, competitions_api, competition_pages, nominations_pages,
                  survey_pages, studio_pages, report_pages, course_pages, exchange_api)
+
+
+class OAuthCallback(HubOAuthCallbackHandler):
+    """jupyterhub's OAuth callback, with the service's own HubOAuth (base.py's handlers use the same one)."""
+
+    @property
+    def hub_auth(self) -> HubOAuth:
+        return self.settings.get("hub_auth") or super().hub_auth
 
 
 class JinguoService(Application):
@@ -41,16 +49,21 @@ class JinguoService(Application):
 
     @default("config_file")
     def _config_file_default(self) -> str:
-        return os.environ.get("JINGUO_CONFIG") or str(PROJECT_DIR / "jinguo_config.py")
+        return str(config_file())
+
+    service_url = Unicode(
+        help="URL the hub reaches this service at; its port is the one the service listens on. "
+             "Env: JUPYTERHUB_SERVICE_URL (set by the hub). Default: http://127.0.0.1:{JinguoConfig.service_port}.",
+    ).tag(config=True)
+
+    @default("service_url")
+    def _service_url_default(self) -> str:
+        return os.environ.get("JUPYTERHUB_SERVICE_URL") or f"http://127.0.0.1:{JinguoConfig(parent=self).service_port}"
 
     def initialize(self, argv=None) -> None:
         super().initialize(argv)
-        path = Path(self.config_file)
-        if path.is_file():
-            self.load_config_file(path.name, path=str(path.parent))
-            self.update_config(self.cli_config)  # the command line wins over the file
-        elif "JINGUO_CONFIG" in os.environ:
-            self.log.warning("找不到配置文件 %s / config file %s not found", path, path)
+        self.update_config(load_config(path=self.config_file, log=self.log))  # the CLI's loader too (hub/settings.py)
+        self.update_config(self.cli_config)  # the command line wins over the file
 
     @default("log_level")
     def _log_level_default(self) -> int:
@@ -59,18 +72,28 @@ class JinguoService(Application):
 
     @default("prefix")
     def _prefix_default(self) -> str:
-        return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/jinguo/")
+        base = self.hub_auth.base_url  # HubAuth reads JUPYTERHUB_SERVICE_PREFIX; "/" outside a hub
+        return base if base != "/" else "/services/jinguo/"
+
+    hub_auth = Instance(HubOAuth, help="How the service asks the hub who is logged in; its traits (api_url, "
+                        "api_token, base_url, hub_prefix, ...) are the JUPYTERHUB_* values the hub gave the service, "
+                        "read once. Configurable as c.HubOAuth.*.")
+
+    @default("hub_auth")
+    def _hub_auth_default(self) -> HubOAuth:
+        return HubOAuth(parent=self)
 
     def make_app(self, grading_queue: GradingQueue | None = None, boards: BoardCache | None = None) -> web.Application:
         platform = JinguoConfig(parent=self)
         p = self.prefix
-        routes = [(url_path_join(p, "oauth_callback"), HubOAuthCallbackHandler)]
+        routes = [(url_path_join(p, "oauth_callback"), OAuthCallback)]
         for module in ROUTE_MODULES:
             routes += [(url_path_join(p, path), handler) for path, handler in module.ROUTES]
         routes.append((url_path_join(p, "api/.*"), api.NotFoundHandler))  # last: unknown API paths answer JSON
         return web.Application(
-            routes, prefix=p, hub_prefix=os.environ.get("JUPYTERHUB_BASE_URL", "/") + "hub/",
-            db_url=platform.db_url, data_dir=platform.data_dir, demo_mode=os.geteuid() != 0,
+            routes, prefix=p, hub_prefix=self.hub_auth.hub_prefix, hub_auth=self.hub_auth,
+            platform=platform, survey_settings=SurveySettings(parent=self),  # built with the service's config
+            db_url=platform.db_url, data_dir=platform.data_dir, demo_mode=demo_mode(),
             cookie_secret=os.urandom(32), xsrf_cookies=True,
             default_handler_class=pages.NotFoundPage, grading_queue=grading_queue, boards=boards,
         )
@@ -79,7 +102,7 @@ class JinguoService(Application):
         platform = JinguoConfig(parent=self)
         venv_bin_on_path()
         upgrade(platform.db_url)
-        url = os.environ.get("JUPYTERHUB_SERVICE_URL", f"http://127.0.0.1:{platform.service_port}")
+        url = self.service_url
         port = int(url.rsplit(":", 1)[1].split("/")[0])
         boards = BoardCache(ioloop.IOLoop.current())
         queue = GradingQueue(parent=self, db_url=platform.db_url, data_dir=platform.data_dir,

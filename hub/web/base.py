@@ -74,6 +74,11 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     is_api = False
 
     @property
+    def hub_auth(self):
+        """The service's HubOAuth, built once with its config (hub/web/app.py), not jupyterhub's parentless one."""
+        return self.settings.get("hub_auth") or super().hub_auth
+
+    @property
     def db(self) -> Session:
         if not hasattr(self, "_db"):
             self._db = _sessionmaker(self.settings["db_url"])()

@@ -9,10 +9,11 @@ for its URLs, and ``Entry.matches`` takes a title or a slug back (a slug still w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+
+from courses.clock import BEIJING
 
 LESSONS = "讲义"
-BEIJING = timezone(timedelta(hours=8), "北京时间")
 # nbgrader's panel puts course_id into a URL query unescaped: these would cut or change it.
 _UNSAFE = str.maketrans({"&": "＆", "#": "＃", "+": "＋", "%": "％", "?": "？", "/": "／"})
 

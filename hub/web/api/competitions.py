@@ -3,7 +3,6 @@ road into the grading queue. The rules are competitions/'s; this module only per
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -11,6 +10,7 @@ import competitions as core
 from hub.competitions.admin import context_for
 from hub.competitions.boards import (PUBLIC_SCORE_NOTE, board_json, core_member, division_names, shown_score,
                                     spec_of)
+from hub.settings import competition_folder
 from hub.store.orm import Competition, Grade, Submission, aware
 from hub.web.base import APIHandler, Refusal, requires
 from hub.web.shown import shown_phase
@@ -81,7 +81,7 @@ class SubmissionsHandler(CompetitionHandler):
 
     def _notebook_name(self, row: Competition, task: str) -> str:
         """The task's notebook file name, as the source assignment has it (a task is one notebook)."""
-        names = sorted(p.name for p in (Path(self.settings["data_dir"]) / "competitions" / row.slug / "source" / task)
+        names = sorted(p.name for p in (competition_folder(self.settings["data_dir"], row.slug) / "source" / task)
                        .glob("*.ipynb"))
         if len(names) != 1:
             raise Refusal(503, "task_not_ready", "这道题还没有准备好，请联系组织者", "This task is not set up yet; "

@@ -21,7 +21,7 @@ from hub.settings import JinguoConfig
 from hub.store.db import session_scope
 from hub.people.members import audit
 from hub.store.orm import Assignment, Certificate, Course, Enrolment, MemberStatus, Role, aware
-from hub.reports.tables import REPORT_TZ
+from courses.clock import BEIJING, parse_beijing
 from hub.web.base import APIHandler, BaseHandler, Refusal, requires
 from hub.courses.charts import chart_png
 from hub.courses.exchange import course_lessons
@@ -31,7 +31,7 @@ STATUS_ZH = {NOT_STARTED: "未开始", SUBMITTED: "已提交，等待评分", GR
 
 
 def beijing(when: datetime | None) -> str:
-    return aware(when).astimezone(REPORT_TZ).strftime("%Y-%m-%d %H:%M") if when else ""
+    return aware(when).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 class CourseBase(BaseHandler):
@@ -51,14 +51,16 @@ class CourseBase(BaseHandler):
                                                                  Enrolment.course_id == course.id))
 
 
-def _publish_job(db_url: str, data_dir: str, slug: str, actor: str, instructors: tuple[str, ...]) -> bool:
+def _publish_job(db_url: str, data_dir: str, slug: str, actor: str, instructors: tuple[str, ...],
+                 unix_prefix: str) -> bool:
     with session_scope(db_url) as s:
-        return admin.publish(s, data_dir, slug, actor, instructors)[1]
+        return admin.publish(s, data_dir, slug, actor, instructors, unix_prefix)[1]
 
 
-def _release_job(db_url: str, data_dir: str, slug: str, name: str, actor: str, due: datetime | None) -> None:
+def _release_job(db_url: str, data_dir: str, slug: str, name: str, actor: str, due: datetime | None,
+                 unix_prefix: str) -> None:
     with session_scope(db_url) as s:
-        admin.release_assignment(s, data_dir, slug, name, actor, due_at=due)
+        admin.release_assignment(s, data_dir, slug, name, actor, due_at=due, unix_prefix=unix_prefix)
 
 
 class CoursesPage(CourseBase):
@@ -91,7 +93,7 @@ class CoursesPage(CourseBase):
             if not self.can(TEACH):
                 raise Refusal(403, "forbidden", "只有讲师可以发布课程", "Only instructors may publish courses")
             teacher = (actor,) if self.member is not None else ()
-            changed = await self._off_loop(_publish_job, slug, actor, teacher)
+            changed = await self._off_loop(_publish_job, slug, actor, teacher, self.settings["platform"].unix_prefix)
             done = "published" if changed else "unchanged"
         elif action == "release":
             course = self.course(slug)
@@ -99,7 +101,8 @@ class CoursesPage(CourseBase):
                 raise Refusal(403, "forbidden", "只有本课程的讲师可以发布作业",
                               "Only this course's instructors may release its assignments")
             due = self._due(self.get_body_argument("due", ""))
-            await self._off_loop(_release_job, slug, self.get_body_argument("assignment", ""), actor, due)
+            await self._off_loop(_release_job, slug, self.get_body_argument("assignment", ""), actor, due,
+                                 self.settings["platform"].unix_prefix)
             done = "released"
         else:
             raise Refusal(400, "bad_action", "未知的操作", "Unknown action")
@@ -114,11 +117,12 @@ class CoursesPage(CourseBase):
 
     @staticmethod
     def _due(text: str) -> datetime | None:
-        """The form's datetime-local value, read as Beijing time (UTC+8)."""
+        """The form's datetime-local value, read as Beijing time (UTC+8), by the rule ``jinguo course release --due``
+        follows too (courses/clock.py)."""
         if not text.strip():
             return None
         try:
-            return datetime.fromisoformat(text.strip()).replace(tzinfo=REPORT_TZ)
+            return parse_beijing(text)
         except ValueError:
             raise Refusal(400, "bad_due", "截止时间格式不对", "The due date is not a valid date and time")
 
@@ -266,7 +270,7 @@ class CertificatePDF(CourseBase):
         if not cert:
             raise Refusal(404, "no_certificate", "完成全部必修作业并合格后才能下载结业证书",
                           "The certificate comes when every required assignment is passed")
-        url = verify_url(self.settings["prefix"], cert.code)
+        url = verify_url(self.settings["platform"], self.settings["prefix"], cert.code)
 
         pdf = await IOLoop.current().run_in_executor(None, certificates.pdf_bytes, cert, url)
         self.set_header("Content-Type", "application/pdf")
@@ -274,8 +278,8 @@ class CertificatePDF(CourseBase):
         self.finish(pdf)
 
 
-def verify_url(prefix: str, code: str) -> str:
-    return f"{JinguoConfig().public_url.rstrip('/')}{prefix}certificates/{code}"
+def verify_url(platform: JinguoConfig, prefix: str, code: str) -> str:
+    return f"{platform.public_url.rstrip('/')}{prefix}certificates/{code}"
 
 
 class VerifyPage(BaseHandler):

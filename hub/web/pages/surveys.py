@@ -112,7 +112,7 @@ class ResultsPage(SurveyPage):
     @requires(ORGANIZE)
     async def get(self, slug: str) -> None:
         row = self.load(slug)
-        res = surveys.results(self.db, row)
+        res = surveys.results(self.db, row, self.settings["survey_settings"])
         self.render_page("survey_results.html", survey=row, spec=surveys.spec_of(row), res=res,
                          note=hidden_note(res.k), breakdown_zh=BREAKDOWNS, breakdown_en=BREAKDOWNS_EN,
                          done=self.get_argument("done", ""))
@@ -123,7 +123,7 @@ class ResultsXlsx(SurveyPage):
     async def get(self, slug: str) -> None:
         row = self.load(slug)
         now = datetime.now(timezone.utc)
-        data = write_xlsx(surveys.spec_of(row), surveys.results(self.db, row), now)
+        data = write_xlsx(surveys.spec_of(row), surveys.results(self.db, row, self.settings["survey_settings"]), now)
         surveys.record_export(self.db, row, self.current_user["name"], "xlsx")
         self.db.commit()
         self.set_header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -137,7 +137,7 @@ class ChartPng(SurveyPage):
         row = self.load(slug)
         self.set_header("Content-Type", "image/png")
         self.set_header("Cache-Control", "no-store")  # answers keep coming while the survey is open
-        self.finish(chart_png(surveys.spec_of(row), surveys.results(self.db, row)))
+        self.finish(chart_png(surveys.spec_of(row), surveys.results(self.db, row, self.settings["survey_settings"])))
 
 
 SLUG = r"([a-z0-9][a-z0-9-]{1,63})"
