@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from courses.clock import BEIJING
+from hub.reports.drawing import CJK_FAMILY, drawing, saved
+from hub.reports.tables import NO_DATA_ZH, ReportScope, Table
 
 REPORT_TITLE = "巾帼数字工坊 参与与覆盖报告"
 REPORT_TITLE_EN = "Jinguo — participation and coverage report"
