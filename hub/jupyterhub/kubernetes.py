@@ -29,7 +29,7 @@ TEACHING_ROLES = ("instructor", "organizer", "admin")
 
 
 class KubernetesSettings(Configurable):
-    """Where the platform's parts are, in the cluster (``c.KubernetesSettings.*`` in ``hub.config``)."""
+    """Where the platform's parts are, in the cluster (``c.KubernetesSettings.*`` in the chart values' ``hub: config:`` section)."""
 
     service_host = Unicode(
         help="Kubernetes Service name of the platform service, in the hub's namespace (deploy/kubernetes/"
