@@ -19,16 +19,21 @@ def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value or "")
 
 
-def _markdown(cell) -> str:
-    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+@functools.lru_cache(maxsize=1)
+def _mistune():
+    import mistune  # nbconvert's own markdown library; its filter escapes CJK headings into entities (3× the bytes)
 
+    return mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
+
+
+def _markdown(cell) -> str:
     src = _text(cell.source)
     for name, data in (cell.get("attachments") or {}).items():  # pasted images travel inside the cell
         for mime, b64 in data.items():
             if mime.startswith("image/"):
                 src = src.replace(f"attachment:{name}", f"data:{mime};base64,{_text(b64).strip()}")
                 break
-    return f'<div class="md">{markdown2html_mistune(src)}</div>'
+    return f'<div class="md">{_mistune()(src)}</div>'
 
 
 def _output(out) -> str:
