@@ -74,9 +74,19 @@ def test_bad_forms_are_refused_whole(form, code):
 @pytest.fixture(scope="module")
 def rights(hub):
     publish_directly(hub, SLUG)  # teacher1 teaches it
-    publish(hub, SLUG, {name: None for name in REQUIRED})
+    publish(hub, SLUG, {name: None for name in (*REQUIRED, "equality-plus")})
     enrol_directly(hub, SLUG, WHO)
     return hub
+
+
+def test_the_student_version_says_where_to_write_in_chinese(rights):
+    """nbgrader's placeholders, in Chinese: a code answer cell and a written answer of the released notebooks."""
+    release = rights.data_dir / "courses" / SLUG / "release"
+    code = [c for c in json.loads((release / "maternity" / "maternity.ipynb").read_text())["cells"]
+            if "# 测验 rights/q1" in "".join(c["source"])][0]
+    assert "# 在这里写你的代码" in "".join(code["source"]) and "YOUR CODE HERE" not in "".join(code["source"])
+    text = json.dumps(json.loads((release / "equality-plus" / "equality-plus.ipynb").read_text()), ensure_ascii=False)
+    assert "在这里写你的回答" in text and "YOUR ANSWER HERE" not in text and "YOUR CODE HERE" not in text
 
 
 def _rows(hub, username: str) -> int:
