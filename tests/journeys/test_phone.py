@@ -100,3 +100,31 @@ def test_she_completes_the_rights_course_on_her_phone_without_a_server(hub, brow
         ctx.close()
     print("page weights (bytes, first load):", WEIGHTS)
     assert WEIGHTS["lesson 1"] < 150 * 1024 and WEIGHTS["quiz page"] < 150 * 1024
+
+
+def test_on_a_phone_my_notebooks_opens_notebook_7_in_chinese_on_a_desktop_jupyterlab(hub, browser, artifacts):
+    who = "worker30"
+    ctx, page = browser_login(browser, hub, who, viewport={"width": 1280, "height": 800})
+    try:  # a desktop keeps JupyterLab (the hub's default URL)
+        assert page.get_attribute("header a.my-notebooks", "href").endswith("hub/spawn")
+    finally:
+        ctx.close()
+    ctx, page = browser_login(browser, hub, who, viewport={"width": 390, "height": 844}, is_mobile=True,
+                              has_touch=True)
+    try:
+        page.click("#start-server")
+        page.wait_for_url(re.compile(rf"/user/{who}/tree"), timeout=120_000)
+        page.wait_for_selector("#main-panel, .jp-DirListing", timeout=60_000)
+        assert "/lab" not in page.url
+        text = page.inner_text("body")
+        assert "文件" in text or "新建" in text or "上传" in text, text[:500]  # zh-CN language pack
+        shot(page, artifacts, "08-notebook-7-tree")
+    finally:
+        ctx.close()
+        her = hub.session(who)
+        her.delete(f"{hub.url}/hub/api/users/{who}/server", headers={"X-XSRFToken": _xsrf_of(her, hub)})
+
+
+def _xsrf_of(session, hub) -> str:
+    page = session.get(f"{hub.url}/hub/home").text
+    return page.split('xsrf_token: "', 1)[1].split('"', 1)[0]
