@@ -42,11 +42,13 @@ def _output(out) -> str:
         cls = "err" if out.get("name") == "stderr" else "out"
         return f'<pre class="{cls}">{html.escape(_text(out.get("text")))}</pre>'
     if kind == "error":
-        return f'<pre class="err">{html.escape(_ANSI.sub("", out.get("ename", "") + ": " + out.get("evalue", "")))}</pre>'
+        text = _ANSI.sub("", f'{out.get("ename", "")}: {out.get("evalue", "")}')
+        return f'<pre class="err">{html.escape(text)}</pre>'
     data = out.get("data") or {}
     for mime in ("image/png", "image/jpeg"):
         if mime in data:
-            return f'<img class="chart" alt="图表 / chart" loading="lazy" src="data:{mime};base64,{_text(data[mime]).strip()}">'
+            src = f"data:{mime};base64,{_text(data[mime]).strip()}"
+            return f'<img class="chart" alt="图表 / chart" loading="lazy" src="{src}">'
     if "image/svg+xml" in data:
         return f'<div class="chart">{_text(data["image/svg+xml"])}</div>'
     if "text/html" in data:

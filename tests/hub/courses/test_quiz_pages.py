@@ -54,6 +54,29 @@ def test_filled_notebook_holds_the_answer_lines_and_the_widget_state():
     assert source["cells"][2]["source"] != nb["cells"][2]["source"]  # a copy: the release itself is untouched
 
 
+def test_lesson_renderer_shows_markdown_code_outputs_and_charts_as_images(tmp_path):
+    import base64
+
+    import nbformat
+
+    from hub.courses.lesson_page import lesson_html
+
+    png = base64.b64encode(b"\x89PNG chart").decode()
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 第一课\n\n| 项 | 天 |\n|---|---|\n| 产假 | 98 |"),
+        nbformat.v4.new_code_cell("print(98 + 15)", outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text="113\n"),
+            nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+            nbformat.v4.new_output("error", ename="NameError", evalue="x", traceback=["\x1b[31mNameError"])])])
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(nb, path)
+    page = lesson_html(str(path), 0.0)
+    assert "<h1>第一课</h1>" in page and "<td>98</td>" in page  # CJK kept as text, tables as tables
+    assert '<pre class="code" aria-label="代码 / code"><code>print(98 + 15)</code></pre>' in page
+    assert '<pre class="out">113' in page and f'src="data:image/png;base64,{png}"' in page
+    assert '<pre class="err">NameError: x</pre>' in page and "<script" not in page
+
+
 @pytest.mark.parametrize("form, code", [
     ({"rights/q1": ["B"]}, "questions_left_out"),
     ({"rights/q1": ["E"], "rights/q2": ["B"], "rights/q3": ["C"], "rights/q4": ["B"], "rights/q5": ["C"],
