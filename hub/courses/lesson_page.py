@@ -3,12 +3,18 @@
 Our own small renderer over nbformat instead of nbconvert's page template: nbconvert's "lab" page carries
 ~300 KB of CSS and MathJax; this is the cells and nothing else, well under the 150 KB first-load budget. The
 notebooks are the catalogue's own (authored, not learners'), so their markdown and HTML outputs are shown as written.
+
+Lessons are shipped without outputs; a phone cannot run them, so the page runs a lesson once (nbclient, in the
+lessons folder, where its data files are) to show what the code prints and draws. That is the platform's own
+package data, never a learner's code, and it is kept until the file changes.
 """
 from __future__ import annotations
 
 import functools
 import html
+import logging
 import re
+from pathlib import Path
 
 import nbformat
 
@@ -58,10 +64,26 @@ def _output(out) -> str:
     return ""
 
 
+def _run(nb, folder: Path, timeout: int = 120):
+    """The notebook with its outputs: as stored when it has any, else run once; unrun when running fails."""
+    if any(cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"):
+        return nb
+    from nbclient import NotebookClient
+
+    ran = nbformat.from_dict(nb)
+    try:
+        NotebookClient(ran, timeout=timeout, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(folder)}}).execute()
+        return ran
+    except Exception as exc:  # the text still teaches without the outputs
+        logging.getLogger(__name__).warning("讲义运行失败 / could not run lesson %s: %s", folder, exc)
+        return nb
+
+
 @functools.lru_cache(maxsize=64)
 def lesson_html(path: str, mtime: float) -> str:
     """The cells of a lesson notebook as HTML; kept while the file is unchanged (``mtime`` is the cache key)."""
-    nb = nbformat.read(path, as_version=4)
+    nb = _run(nbformat.read(path, as_version=4), Path(path).parent)
     parts = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":

@@ -9,6 +9,7 @@ import re
 import time
 from datetime import datetime, timedelta, timezone
 
+import nbformat
 import pytest
 from sqlalchemy import func, select
 
@@ -57,8 +58,6 @@ def test_filled_notebook_holds_the_answer_lines_and_the_widget_state():
 def test_lesson_renderer_shows_markdown_code_outputs_and_charts_as_images(tmp_path):
     import base64
 
-    import nbformat
-
     from hub.courses.lesson_page import lesson_html
 
     png = base64.b64encode(b"\x89PNG chart").decode()
@@ -75,6 +74,22 @@ def test_lesson_renderer_shows_markdown_code_outputs_and_charts_as_images(tmp_pa
     assert '<pre class="code" aria-label="代码 / code"><code>print(98 + 15)</code></pre>' in page
     assert '<pre class="out">113' in page and f'src="data:image/png;base64,{png}"' in page
     assert '<pre class="err">NameError: x</pre>' in page and "<script" not in page
+
+
+def test_every_catalogue_lesson_fits_a_phone_budget_and_the_charts_lesson_draws():
+    """Lessons ship without outputs: the page runs each once, so a phone sees what the code prints and draws."""
+    from hub.courses.lesson_page import lesson_html
+
+    for c in load_catalogue():
+        for name in c.lessons:
+            path = c.lessons_dir / name
+            page = lesson_html(str(path), path.stat().st_mtime)
+            assert len(page.encode()) < 140 * 1024, (c.slug, name)  # the page around it is ~6 KB
+            assert 'class="err"' not in page, (c.slug, name)
+            if c.slug == "charts":
+                assert page.count('<img class="chart"') >= 1
+            if any(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells):
+                assert '<pre class="out">' in page or "<img" in page or "html-out" in page, (c.slug, name)
 
 
 @pytest.mark.parametrize("form, code", [
