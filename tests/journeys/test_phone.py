@@ -113,7 +113,11 @@ def test_on_a_phone_my_notebooks_opens_notebook_7_in_chinese_on_a_desktop_jupyte
                               has_touch=True)
     try:
         page.click("#start-server")
-        page.wait_for_url(re.compile(rf"/user/{who}/tree"), timeout=120_000)
+        try:
+            page.wait_for_url(re.compile(rf"/user/{who}/tree"), timeout=240_000)  # a spawn under load is slow
+        except Exception:
+            shot(page, artifacts, "08-notebook-7-not-reached")
+            raise AssertionError(f"Notebook 7 not reached: {page.url}") from None
         page.wait_for_selector("#main-panel, .jp-DirListing", timeout=60_000)
         assert "/lab" not in page.url
         text = page.inner_text("body")
