@@ -97,6 +97,9 @@ class _CourseFile(_Strict):
     summary: Chinese
     clause: Clause
     audience: Chinese
+    # true: every required assignment can be passed from quiz answers alone, on the phone pages (issue 19);
+    # tests/hub/courses/test_quiz_pages.py holds every such course to it
+    phone: bool = False
     lessons: list[Notebook] = Field(min_length=1)
     assignments: list[_AssignmentFile] = Field(min_length=1)
 
@@ -152,6 +155,7 @@ class Course:
     lessons: tuple[str, ...]
     assignments: tuple[AssignmentInfo, ...]
     path: Path
+    phone: bool = False  # can be completed on the phone pages (quizzes) alone
 
     @property
     def source_dir(self) -> Path:
@@ -230,7 +234,7 @@ def _load_course(folder: Path) -> Course:
                   tuple(spec.lessons),
                   tuple(AssignmentInfo(a.name, a.title, tuple(a.notebooks), a.required, a.pass_ratio)
                         for a in spec.assignments),
-                  folder)
+                  folder, spec.phone)
 
 
 def load_catalogue(root: str | Path | None = None) -> list[Course]:

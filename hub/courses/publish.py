@@ -82,6 +82,7 @@ def _course_folder(data_dir: str | Path, info: catalogue.Course) -> Path:
                           "c = get_config()  # noqa: F821\n"
                           f"c.CourseDirectory.course_id = {info.slug!r}\n"
                           f"c.CourseDirectory.root = {str(root)!r}\n", encoding="utf-8")
+    _chinese_stubs(config)
     for a in info.assignments:
         target = root / "source" / a.name
         if not target.exists():
@@ -92,6 +93,18 @@ def _course_folder(data_dir: str | Path, info: catalogue.Course) -> Path:
         for a in info.assignments:
             gb.update_or_create_assignment(a.name)
     return root
+
+
+# What a learner finds in an answer cell of the student version: Chinese, for people who never coded (issue 19).
+CHINESE_STUBS = ('c.ClearSolutions.code_stub = {"python": "# 在这里写你的代码\\nraise NotImplementedError()"}\n'
+                 'c.ClearSolutions.text_stub = "在这里写你的回答"\n')
+
+
+def _chinese_stubs(config: Path) -> None:
+    """Add the Chinese placeholders to a course's nbgrader config, also one written before they existed."""
+    text = config.read_text(encoding="utf-8")
+    if "ClearSolutions.code_stub" not in text:
+        config.write_text(text + CHINESE_STUBS, encoding="utf-8")
 
 
 def _instructor(session: Session, username: str) -> Member:
@@ -176,6 +189,8 @@ def generate(data_dir: str | Path, slug: str, assignment: str) -> Path:
     """``nbgrader generate_assignment``: the student version under release/ (solutions and hidden tests removed).
     Blocks for a second or two: pages run it in a thread executor."""
     root = course_dir(data_dir, slug)
+    if (root / "nbgrader_config.py").is_file():
+        _chinese_stubs(root / "nbgrader_config.py")
     bindir = Path(sys.executable).parent
     env = dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")  # nbgrader runs alembic
     r = subprocess.run([str(bindir / "nbgrader"), "generate_assignment", assignment, "--force"],

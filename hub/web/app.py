@@ -22,11 +22,13 @@ from hub.web import lifecycle
 from hub.web.api import (competitions as competitions_api, exchange as exchange_api, members as members_api,
                          quiz as quiz_api, root as api)
 from hub.web.pages import (competitions as competition_pages, courses as course_pages, nominations as nominations_pages,
-                           reports as report_pages, studios as studio_pages, surveys as survey_pages, zone as pages)
+                           phone as phone_pages, reports as report_pages, studios as studio_pages,
+                           surveys as survey_pages, zone as pages)
 
 # Each module lists its own ROUTES as (path relative to the service prefix, handler); add a module here.
+# phone_pages before course_pages: its courses/SLUG/lessons/N (a number) comes before lessons/NAME.
 ROUTE_MODULES = (pages, members_api, quiz_api, api, competitions_api, competition_pages, nominations_pages,
-                 survey_pages, studio_pages, report_pages, course_pages, exchange_api)
+                 survey_pages, studio_pages, report_pages, phone_pages, course_pages, exchange_api)
 
 
 class OAuthCallback(HubOAuthCallbackHandler):
