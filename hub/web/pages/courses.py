@@ -13,43 +13,19 @@ from sqlalchemy import select
 from tornado.ioloop import IOLoop
 
 from courses import catalogue
-from courses.progress import GRADED, NOT_STARTED, PASSED, SUBMITTED
 from hub.courses import certificates
 from hub.courses import progress as cp
 from hub.courses import publish as admin
 from hub.settings import JinguoConfig
 from hub.store.db import session_scope
 from hub.people.members import audit
-from hub.store.orm import Assignment, Certificate, Course, Enrolment, MemberStatus, Role, aware
-from courses.clock import BEIJING, parse_beijing
+from hub.store.orm import Assignment, Certificate, Course, Enrolment, MemberStatus, Role
+from courses.clock import parse_beijing
 from hub.web.base import APIHandler, BaseHandler, Refusal, requires
+from hub.web.course_base import SLUG, STATUS_ZH, CourseBase, beijing, first_heading
 from hub.courses.charts import chart_png
 from hub.courses.exchange import course_lessons
-from hub.scopes import ADMIN, LEARN, ORGANIZE, TEACH
-
-STATUS_ZH = {NOT_STARTED: "未开始", SUBMITTED: "已提交，等待评分", GRADED: "已评分，未达合格线", PASSED: "已通过"}
-
-
-def beijing(when: datetime | None) -> str:
-    return aware(when).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if when else ""
-
-
-class CourseBase(BaseHandler):
-    def course(self, slug: str) -> Course:
-        try:
-            return admin.published_course(self.db, slug)
-        except admin.CourseAdminError as exc:
-            raise Refusal(exc.status, "course_not_found", exc.zh, exc.en)
-
-    def may_teach(self, course: Course) -> bool:
-        return self.can(ADMIN) or (self.can(TEACH)
-                                                    and cp.teaches(self.db, self.member, course))
-
-    def enrolment(self, course: Course) -> Enrolment | None:
-        member = self.member
-        return member and self.db.scalar(select(Enrolment).where(Enrolment.member_id == member.id,
-                                                                 Enrolment.course_id == course.id))
-
+from hub.scopes import LEARN, ORGANIZE, TEACH
 
 def _publish_job(db_url: str, data_dir: str, slug: str, actor: str, instructors: tuple[str, ...],
                  unix_prefix: str) -> bool:
@@ -168,24 +144,8 @@ def _lessons(slug: str) -> list[tuple[str, str]]:
     out = []
     for filename in found[1]:
         name = filename.removesuffix(".ipynb")
-        out.append((name, _first_heading(found[0] / filename) or name))
+        out.append((name, first_heading(found[0] / filename) or name))
     return out
-
-
-def _first_heading(path) -> str:
-    import json
-
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return ""
-    for cell in cells:
-        if cell.get("cell_type") == "markdown":
-            src = "".join(cell.get("source", ""))
-            for line in src.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return ""
 
 
 def _catalogue_info(slug: str) -> catalogue.Course | None:
@@ -309,7 +269,6 @@ class ProgressAPI(APIHandler):
         self.write_json(cp.api_shape(course, cp.her_progress(self.db, member, course)))
 
 
-SLUG = r"([a-z0-9][a-z0-9-]{1,63})"
 ROUTES: list = [
     ("courses/", CoursesPage),
     (f"courses/{SLUG}", CoursePage),

@@ -24,7 +24,7 @@ from hub.store.orm import Assignment, Course, Grade, Role, Submission
 from hub.submissions.queue import WAITING
 from hub.submissions.receive import SubmissionRefused, notebook_bytes, receive
 from hub.web.base import Refusal, requires
-from hub.web.pages.courses import SLUG, STATUS_ZH, CourseBase, beijing, _first_heading
+from hub.web.course_base import SLUG, STATUS_ZH, CourseBase, beijing, first_heading
 
 NAME = r"([a-z0-9][a-z0-9_-]{0,63})"
 
@@ -51,7 +51,7 @@ class PhoneCoursePage(PhoneBase):
     @requires(LEARN)
     async def get(self, slug: str) -> None:
         course, learner = self.readable(slug)
-        lessons = [(n, _first_heading(p) or p.stem) for n, p in enumerate(self.lessons(slug), 1)]
+        lessons = [(n, first_heading(p) or p.stem) for n, p in enumerate(self.lessons(slug), 1)]
         quizzes = qp.quiz_assignments(slug)
         progress = cp.her_progress(self.db, self.member, course) if learner else None
         rows = {a.name: a for a in self.db.scalars(select(Assignment).where(Assignment.course_id == course.id))}
@@ -73,7 +73,7 @@ class PhoneLessonPage(PhoneBase):
         path = paths[i - 1]
         body = await IOLoop.current().run_in_executor(None, lesson_html, str(path), path.stat().st_mtime)
         self.render_page("lesson.html", course=course, n=i, total=len(paths), body=body,
-                         title=_first_heading(path) or path.stem)
+                         title=first_heading(path) or path.stem)
 
 
 class QuizPage(PhoneBase):
