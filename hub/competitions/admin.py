@@ -26,13 +26,14 @@ from sqlalchemy.orm import Session
 
 import competitions as core
 from competitions.organizer import close_phase, freeze_phase
+from grading.statuses import SubmissionStatus
 from hub.competitions.boards import core_member, spec_of
 from hub.store.data_folder import COMPETITIONS_MODE, as_root
 from hub.people.members import audit
 from hub.store.orm import (Competition, CompetitionEntry, Course, Disqualification, Enrolment, Grade, Member, Submission,
                      utcnow)
 
-FINISHED = ("graded", "invalid", "timeout")
+FINISHED = (SubmissionStatus.graded, SubmissionStatus.invalid, SubmissionStatus.timeout)  # rescored; failed is not hers
 
 
 class ActionRefused(ValueError):
@@ -227,7 +228,7 @@ def rescore(session: Session, comp: Competition, task: str, actor: str, reason: 
         Submission.competition_id == comp.id, Submission.task == task, Submission.status.in_(FINISHED))).all()
     before = {str(sub.id): (grade.score if grade else None) for sub, grade in rows}
     for sub, _ in rows:
-        sub.status = "queued"
+        sub.status = SubmissionStatus.queued
     audit(session, actor, "competition.rescore", "competition", comp.slug, before={"task": task, "scores": before},
           after={"task": task, "queued": len(rows)}, reason=_reason(reason))
     return [sub.id for sub, _ in rows]
