@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import competitions as core
+from competitions.divisions import board_titles
 from competitions.organizer import close_phase, freeze_phase
 from grading.statuses import SubmissionStatus
 from hub.competitions.boards import core_member, spec_of
@@ -250,8 +251,7 @@ def results_xlsx(lb: core.Leaderboard, spec: core.Competition, members: dict[int
     wb = Workbook()
     wb.remove(wb.active)
     tasks = [t.assignment for p in spec.phases if p.key == lb.phase for t in p.tasks]
-    for division in [core.OVERALL, *[d for d in lb.divisions() if d != core.OVERALL]]:
-        name = "总榜" if division == core.OVERALL else core.division_title(spec, division, names)
+    for division, name in board_titles(spec, lb.divisions(), names):
         ws = wb.create_sheet(xlsx.sheet_title(wb, name))
         xlsx.append(ws, [f"{title} · {name} · {'最终榜 private' if lb.kind == 'private' else '公开榜 public'}"])
         xlsx.append(ws, ["名次 rank", "姓名 name", "用户名 username", "基层工会 unit", "区域 region", "行业 industry",

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 import competitions as core
+from competitions.divisions import board_title
 from hub.competitions.admin import context_for
 from hub.competitions.boards import (PUBLIC_SCORE_NOTE, board_json, core_member, division_names, shown_score,
                                     spec_of)
@@ -144,10 +145,7 @@ class LeaderboardHandler(CompetitionBase):
         lb = self.settings["boards"].board(self.db, row, spec, phase.key, kind, now)
         division = self.get_argument("division", core.OVERALL)
         viewer = self.member.id if self.member else None
-        try:
-            title = core.division_title(spec, division, division_names(self.db))
-        except KeyError:
-            title = division
+        title = board_title(spec, division, division_names(self.db))
         data = board_json(lb, spec.privacy, division, offset, limit, viewer, title)
         self.write_json({**data, "phase": phase.key})
 
