@@ -50,7 +50,7 @@ from hub.people.members import audit
 from hub.store.orm import (Assignment, Competition, Course, Enrolment, Grade, Member, NominationRound, Role, Studio,
                      Submission, Survey, SurveyResponse, aware)
 from hub.reports.tables import REPORT_TZ
-from hub.submissions import receive
+from hub.submissions.receive import receive
 
 ACTOR = "demo"
 STEP_COUNT = 10  # the steps run() takes, shown as [n/10]
