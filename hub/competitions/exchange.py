@@ -101,7 +101,8 @@ def her_tasks(session: Session, data_dir: str | Path, member: Member, now: datet
             subs.setdefault(sub.task, []).append(
                 # until the phase closes she sees her public score only (the private board's is over every test)
                 {"id": sub.id, "received_at": aware(sub.received_at).isoformat(), "status": sub.status,
-                 "final": is_final(sub.status), **{k: v for k, v in shown_score(spec, sub, grade, now).items() if k != "board"},
+                 "final": is_final(sub.status),
+                 **{k: v for k, v in shown_score(spec, sub, grade, now).items() if k != "board"},
                  "message": sub.message})
         for t in phase.tasks:
             out.append({"competition": comp.slug, "title": spec.title, "task": t.assignment,

@@ -295,7 +295,8 @@ class GradingQueue(LoggingConfigurable):
                 for student, why in failed.items():
                     if student not in recorded:
                         for sid, _filename in jobs[student][0]:
-                            self._record(sid, SubmissionStatus.error, {"message": f"评分出错 / grading failed: {why!r}"[:500]})
+                            self._record(sid, SubmissionStatus.error,
+                                         {"message": f"评分出错 / grading failed: {why!r}"[:500]})
         return later
 
     def _record(self, submission_id: int, status: str, payload: dict) -> None:
