@@ -1,10 +1,21 @@
-"""Which boards a competitor is on: the divisions her profile implies, and always the overall one."""
+"""Which boards a competitor is on: the divisions her profile implies, and always the overall one; and what each
+board is called. Board keys (``overall``, ``region``, ``region:zhejiang``) and their titles for people
+(总榜, 地区分榜·浙江省) are made here only: the hub's pages, API and result workbooks ask ``board_titles``."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import get_args
 
 from competitions.model import Member
 from competitions.spec import OVERALL, Competition, Division, Match
+
+
+# The profile fields a division may be split by (competitions/spec.py's Division.split_by); the hub names each
+# field's codes from its reference tables (hub.competitions.boards.division_names).
+SPLIT_FIELDS: tuple[str, ...] = get_args(get_args(Division.model_fields["split_by"].annotation)[0])
+# Each such field as people read it ("中文", "English"): the participation tables beside the boards.
+FIELD_TITLES = {"region": ("区域", "region"), "industry": ("行业", "industry"),
+                "employment_form": ("用工形式", "employment form")}
 
 
 def matches(member: Member, match: Match) -> bool:
@@ -66,3 +77,19 @@ def division_title(spec: Competition, key: str,
             label = table.get(value, value) if isinstance(table, Mapping) else value
             return f"{division.title}·{label}"
     raise KeyError(key)
+
+
+def board_title(spec: Competition, key: str,
+                names: Mapping[str, str] | Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """``division_title``, or the key itself for a key the competition file does not (or no longer) name."""
+    try:
+        return division_title(spec, key, names)
+    except KeyError:
+        return key
+
+
+def board_titles(spec: Competition, keys: Iterable[str],
+                 names: Mapping[str, str] | Mapping[str, Mapping[str, str]] | None = None) -> list[tuple[str, str]]:
+    """(key, title) of every board in ``keys``, the overall board first and always there: the board picker on
+    her competition page and the sheets of the results workbook."""
+    return [(key, board_title(spec, key, names)) for key in [OVERALL, *[k for k in keys if k != OVERALL]]]

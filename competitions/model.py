@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from grading.statuses import SubmissionStatus as S
+
 MemberId = Hashable  # the hub uses its integer member ids; any orderable, hashable id works
 
 Kind = Literal["public", "private"]
@@ -16,10 +18,11 @@ Kind = Literal["public", "private"]
 # Submission statuses. A submission still on its way or graded counts against her limits, and so do
 # ones that failed by her own doing (an invalid file, code that ran too long). A submission the
 # platform failed to grade is its fault, not hers: it never counts and is retried by the hub.
-PENDING = frozenset({"received", "queued", "grading"})
-HER_FAULT = frozenset({"invalid", "timeout"})
-PLATFORM_FAULT = frozenset({"error", "failed", "retrying"})
-GRADED = "graded"
+# The names are grading/statuses.py's, the one set the hub, its API and the widgets share.
+PENDING = frozenset({S.received, S.queued, S.grading})
+HER_FAULT = frozenset({S.invalid, S.timeout})
+PLATFORM_FAULT = frozenset({S.error, S.failed, S.retrying})
+GRADED = S.graded
 
 
 def counts_against_limit(status: str) -> bool:
@@ -56,7 +59,7 @@ class Attempt:
 
     task: str
     submitted_at: datetime
-    status: str = "received"
+    status: str = S.received
     phase: str | None = None  # None: the phase open at submitted_at
 
 

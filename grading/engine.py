@@ -18,9 +18,10 @@ from grading.errors import CourseError, GradingError
 from grading.intake import check_submission
 from grading.ledger import Ledger, digest
 from grading.results import GradeResult
+from grading.statuses import SubmissionStatus
 from grading.sandbox import check_sandbox
 
-FINAL = ("graded", "timeout", "invalid")
+FINAL = (SubmissionStatus.graded, SubmissionStatus.timeout, SubmissionStatus.invalid)  # error: tried again
 
 
 def check_course(course: Path, assignment: str) -> None:

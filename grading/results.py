@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-STATUSES = ("graded", "timeout", "error", "invalid")
+from grading.statuses import RESULTS as STATUSES  # noqa: F401  (graded | timeout | error | invalid)
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 ``POST /competitions/{slug}/submissions`` answers 202 once the submission is stored durably ("已收到");
 a refusal (limits, closed phase, too large) says why and, when waiting helps, from when she may retry.
-The widget then polls ``GET …/submissions/{id}`` in a kernel thread until a final status (FINAL below: the
-platform's grading queue ends every submission in one of them) and shows the score by itself, no button needed.
+The widget then polls ``GET …/submissions/{id}`` in a kernel thread until the answer says ``final: true`` (the
+platform decides what is final, grading/statuses.py; the widget keeps no list of its own) and shows the score or
+the true reason by itself, no button needed.
 """
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ from pathlib import Path
 import ipywidgets as w
 
 from . import _ui
+from grading.statuses import SubmissionStatus as S
 from ._ticker import Ticker
 from .client import PlatformClient, PlatformError
 from .progress import _num
 
-# Where grading ends (hub/submissions/queue.py): graded; timeout (graded up to the time limit, with the points earned);
-# invalid (the notebook was broken or tampered with); failed (the platform gave up after its own retries).
-# "received", "queued", "grading" and "retrying" are on the way: the widget keeps asking.
-FINAL = {"graded", "timeout", "invalid", "failed"}
+# On the way (final: false): what she reads while the widget keeps asking. ``retrying`` is said only because the
+# queue has scheduled the retry (hub/submissions/queue.py); ``failed`` is final and is never retried by itself.
+WAITING_TEXT = {S.received: "正在排队评分……", S.queued: "正在排队评分……", S.grading: "正在评分……",
+                S.retrying: "平台评分时出了问题，正在自动重新评分……"}
 
 
 def current_notebook(explicit: str | os.PathLike | None = None) -> Path | None:
@@ -131,27 +133,29 @@ class Submit(w.VBox):
             self.status.value = self._received_text(self.submission) + _ui.msg("info", f"暂时查不到评分。{e.zh}")
             return False
         self.result = r
+        final = r.get("final") is True  # the platform says whether grading has ended
+        text = self._final_text(r) if final else _ui.msg("info", WAITING_TEXT.get(r.get("status"), "正在评分……"))
+        self.status.value = self._received_text(self.submission) + text
+        return final
+
+    @staticmethod
+    def _final_text(r: dict) -> str:
+        """Each end of grading with its own true words: what happened and what she can do now."""
         status = r.get("status")
         score = f"{_ui.esc(_num(r.get('score')))} / {_ui.esc(_num(r.get('max_score')))}"
         why = f"<br>{_ui.esc(r['message'])}" if r.get("message") else ""
-        if status == "graded":
-            text = _ui.msg("ok", f"评分完成：得分 <b>{score}</b>{why}", raw=True)
-        elif status == "timeout":
+        if status == S.graded:
+            return _ui.msg("ok", f"评分完成：得分 <b>{score}</b>{why}", raw=True)
+        if status == S.timeout:
             got = f"得分 <b>{score}</b>（超时前完成的部分）" if r.get("score") is not None else "没有得分"
-            text = _ui.msg("bad", f"评分完成，但运行超过了时间限制：{got}。请检查是否有死循环或太慢的代码，"
-                                  f"改好后可以重新提交。{why}", raw=True)
-        elif status == "invalid":
-            text = _ui.msg("bad", f"作品无效：{r.get('message') or '请检查文件后重新提交。'}")
-        elif status == "failed":
-            text = _ui.msg("bad", "平台多次评分都没有成功，请联系组织者；这次不算你的提交次数。")
-        elif status == "retrying":
-            text = _ui.msg("info", "平台评分时出了问题，正在自动重新评分……")
-        elif status == "grading":
-            text = _ui.msg("info", "正在评分……")
-        else:
-            text = _ui.msg("info", "正在排队评分……")
-        self.status.value = self._received_text(self.submission) + text
-        return status in FINAL
+            return _ui.msg("bad", f"运行超时：代码运行超过了时间限制，{got}。请检查是否有死循环或太慢的代码，"
+                                  f"改好后可以重新提交（这次算一次提交）。{why}", raw=True)
+        if status == S.invalid:
+            return _ui.msg("bad", f"作品无效：{r.get('message') or '请检查文件后重新提交。'}")
+        if status == S.failed:  # the platform has given up: no retry is coming, so none is promised
+            return _ui.msg("bad", "评分失败：平台多次尝试都没能给这份作品评分，这不是你的问题，也不算你的提交次数。"
+                                  "你可以直接再提交一次；如果还是失败，请联系组织者。")
+        return _ui.msg("info", f"评分已结束（{_ui.esc(status)}）。点“查看评分”或到竞赛页面查看结果。", raw=True)
 
     def close(self) -> None:
         if self._poller:

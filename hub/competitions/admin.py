@@ -24,7 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import competitions as core
+from competitions.divisions import board_titles
 from competitions.organizer import close_phase, freeze_phase
+from grading.statuses import SubmissionStatus
 from hub.competitions.boards import core_member, spec_of
 from hub.settings import competition_folder
 from hub.store.data_folder import seal_competition_folder  # noqa: F401 (callers name it here too)
@@ -32,7 +34,7 @@ from hub.people.members import audit
 from hub.store.orm import (Competition, CompetitionEntry, Course, Disqualification, Enrolment, Grade, Member, Submission,
                      utcnow)
 
-FINISHED = ("graded", "invalid", "timeout")
+FINISHED = (SubmissionStatus.graded, SubmissionStatus.invalid, SubmissionStatus.timeout)  # rescored; failed is not hers
 
 
 class ActionRefused(ValueError):
@@ -200,7 +202,7 @@ def rescore(session: Session, comp: Competition, task: str, actor: str, reason: 
         Submission.competition_id == comp.id, Submission.task == task, Submission.status.in_(FINISHED))).all()
     before = {str(sub.id): (grade.score if grade else None) for sub, grade in rows}
     for sub, _ in rows:
-        sub.status = "queued"
+        sub.status = SubmissionStatus.queued
     audit(session, actor, "competition.rescore", "competition", comp.slug, before={"task": task, "scores": before},
           after={"task": task, "queued": len(rows)}, reason=_reason(reason))
     return [sub.id for sub, _ in rows]
@@ -222,8 +224,7 @@ def results_xlsx(lb: core.Leaderboard, spec: core.Competition, members: dict[int
     wb = Workbook()
     wb.remove(wb.active)
     tasks = [t.assignment for p in spec.phases if p.key == lb.phase for t in p.tasks]
-    for division in [core.OVERALL, *[d for d in lb.divisions() if d != core.OVERALL]]:
-        name = "总榜" if division == core.OVERALL else core.division_title(spec, division, names)
+    for division, name in board_titles(spec, lb.divisions(), names):
         ws = wb.create_sheet(xlsx.sheet_title(wb, name))
         xlsx.append(ws, [f"{title} · {name} · {'最终榜 private' if lb.kind == 'private' else '公开榜 public'}"])
         xlsx.append(ws, ["名次 rank", "姓名 name", "用户名 username", "基层工会 unit", "区域 region", "行业 industry",

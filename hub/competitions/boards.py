@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tornado.ioloop import IOLoop
 
 import competitions as core
+from competitions.divisions import SPLIT_FIELDS
 from hub.store.orm import (Competition, Disqualification, EmploymentForm, Grade, Industry, Member, Region, Submission,
                      aware)
 
@@ -83,11 +84,15 @@ PUBLIC_SCORE_NOTE = ("这是公开榜得分（部分测试）；全部测试的�
                      "the phase closes")
 
 
+# The reference table naming the codes of each field a division may be split by (competitions.divisions.SPLIT_FIELDS).
+REFERENCE_OF = {"region": Region, "industry": Industry, "employment_form": EmploymentForm}
+
+
 def division_names(session: Session) -> dict[str, dict[str, str]]:
     """The Chinese names of every code a division can be split by (the reference tables, hub/data/reference.yaml),
-    by split field: what competitions.division_title needs to say 地区分榜·浙江省 instead of ·zhejiang."""
-    return {field: dict(session.execute(select(model.code, model.name)).all())
-            for field, model in (("region", Region), ("industry", Industry), ("employment_form", EmploymentForm))}
+    by split field: what competitions.divisions.board_titles needs to say 地区分榜·浙江省 instead of ·zhejiang."""
+    return {field: dict(session.execute(select(REFERENCE_OF[field].code, REFERENCE_OF[field].name)).all())
+            for field in SPLIT_FIELDS}
 
 
 class BoardCache:

@@ -23,6 +23,7 @@ from hub.competitions.boards import core_member, shown_score, spec_of
 from hub.courses.exchange import ExchangeRefused, folder_files
 from competitions.spec import Phase
 from hub.settings import competition_folder
+from grading.statuses import is_final
 from hub.store.orm import Competition, CompetitionEntry, Grade, Member, Submission, aware
 
 # What generate_assignment removes; a release still holding one of these is not sent (a task folder put in place
@@ -101,6 +102,7 @@ def her_tasks(session: Session, data_dir: str | Path, member: Member, now: datet
             subs.setdefault(sub.task, []).append(
                 # until the phase closes she sees her public score only (the private board's is over every test)
                 {"id": sub.id, "received_at": aware(sub.received_at).isoformat(), "status": sub.status,
+                 "final": is_final(sub.status),
                  **{k: v for k, v in shown_score(spec, sub, grade, now).items() if k != "board"},
                  "message": sub.message})
         for t in phase.tasks:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.settings import course_folder
+from grading.statuses import SubmissionStatus, is_final
 from hub.store.orm import (Assignment, AssignmentFetch, Course, Enrolment, Grade, Member, Submission, SubmissionFeedback,
                      aware, utcnow)
 
@@ -116,9 +117,9 @@ def submission_json(sub: Submission, assignment: Assignment, grade: Grade | None
     late = is_late(assignment, sub.received_at)
     return {"id": sub.id, "notebook": sub.filename.removesuffix(".ipynb"), "filename": sub.filename,
             "timestamp": stamp(sub.received_at), "received_at": aware(sub.received_at).isoformat(),
-            "status": sub.status, "late": late, "label": "迟交" if late else "",
+            "status": sub.status, "final": is_final(sub.status), "late": late, "label": "迟交" if late else "",
             "score": grade.score if grade else None, "max_score": grade.max_score if grade else None,
-            "message": sub.message, "feedback": sub.status == "graded" if feedback is None else feedback,
+            "message": sub.message, "feedback": sub.status == SubmissionStatus.graded if feedback is None else feedback,
             "sha256": sub.sha256}
 
 

@@ -24,10 +24,13 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from grading.statuses import SubmissionStatus
 
 
 def utcnow() -> datetime:
@@ -188,6 +191,21 @@ class Competition(Base):
     opened_at: Mapped[datetime | None]
 
 
+class StatusColumn(TypeDecorator):
+    """A submission's status: stored as its plain string in VARCHAR(16) as ever (no migration), read back as a
+    SubmissionStatus (grading/statuses.py, the one set shared with the queue, the API and the widgets); writing a
+    name outside that set fails at once instead of leaving a row no one ever finishes."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else SubmissionStatus(value).value
+
+    def process_result_value(self, value: Any, dialect: Any) -> SubmissionStatus | None:
+        return None if value is None else SubmissionStatus(value)
+
+
 class Submission(Base):
     """A notebook handed in: its bytes and checksum are stored before she is told "received"."""
 
@@ -201,7 +219,7 @@ class Submission(Base):
     notebook: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    status: Mapped[SubmissionStatus] = mapped_column(StatusColumn, default=SubmissionStatus.received, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -30,8 +30,8 @@ from hub.store.data_folder import seal_competition_folder, seal_data_dir
 from hub.store.db import session_scope
 from hub.people.members import audit
 from hub.store.orm import Assignment, Competition, Course, Grade, Member, Submission, aware, utcnow
+from grading.statuses import WAITING, SubmissionStatus
 
-WAITING = ("received", "queued", "grading", "retrying")
 OnGraded = Callable[[Any, Submission, Grade], None]
 
 
@@ -247,7 +247,7 @@ class GradingQueue(LoggingConfigurable):
                 course, assignment = where, task
                 handin = [sub, *hand_in_siblings(s, sub)]
                 for one in handin:
-                    one.status = "grading"
+                    one.status = SubmissionStatus.grading
                     one.attempts += 1
                     claimed.add(one.id)
                 jobs[student] = ([(one.id, one.filename) for one in handin], {one.filename: one.notebook for one in handin},
@@ -295,7 +295,8 @@ class GradingQueue(LoggingConfigurable):
                 for student, why in failed.items():
                     if student not in recorded:
                         for sid, _filename in jobs[student][0]:
-                            self._record(sid, "error", {"message": f"评分出错 / grading failed: {why!r}"[:500]})
+                            self._record(sid, SubmissionStatus.error,
+                                         {"message": f"评分出错 / grading failed: {why!r}"[:500]})
         return later
 
     def grade_now(self, ids: list[int]) -> list[int]:
@@ -312,12 +313,12 @@ class GradingQueue(LoggingConfigurable):
         with session_scope(self.db_url) as s:
             sub = s.get(Submission, submission_id)
             sub.message = payload.get("message", "")
-            if status == "error":
+            if status == SubmissionStatus.error:
                 if sub.attempts < self.retry_limit:
-                    sub.status = "retrying"
+                    sub.status = SubmissionStatus.retrying
                     self._retry_later(submission_id, self.retry_delay * 2 ** (sub.attempts - 1))
                 else:
-                    sub.status = "failed"
+                    sub.status = SubmissionStatus.failed
                 return
             grade = s.scalar(select(Grade).where(Grade.submission_id == submission_id)) or Grade(
                 submission_id=submission_id)

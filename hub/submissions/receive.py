@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from grading.statuses import SubmissionStatus
 from hub.store.orm import Assignment, Competition, Member, Submission
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -42,7 +43,8 @@ def receive(session: Session, member: Member, *, filename: str, data: bytes, ass
         raise ValueError("a submission belongs to exactly one assignment or competition")
     sub = Submission(member_id=member.id, assignment_id=assignment.id if assignment else None,
                      competition_id=competition.id if competition else None, task=task, filename=filename,
-                     notebook=data, sha256=hashlib.sha256(data).hexdigest(), size=len(data), status="received")
+                     notebook=data, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                     status=SubmissionStatus.received)
     session.add(sub)
     session.flush()
     return sub

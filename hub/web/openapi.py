@@ -21,8 +21,10 @@ def openapi_document(app: Application) -> dict:
         path = "/" + re.sub(r"\([^)]*\)", lambda _m: "{" + next(names) + "}", raw[len(api):])
         ops = {}
         for verb in ("get", "post", "put", "delete"):
-            method = getattr(target, verb, None)
-            if method is None or method.__qualname__.startswith("RequestHandler"):
+            # Only what the handler's own class defines: a method inherited from another route's handler is not
+            # this route's (GET …/submissions once inherited, and listed, the competition's GET).
+            method = vars(target).get(verb)
+            if method is None:
                 continue
             scopes = list(getattr(method, "required_scopes", ()))
             ops[verb] = {

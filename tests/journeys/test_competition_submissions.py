@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from hub.store.db import session_scope
 from hub.store.orm import Competition, Member, Submission
-from hub.submissions import receive
+from hub.submissions.receive import receive
 from tests.conftest import platform_client as client_for
 from tests.grading.corpus import KINDS
 from tests.journeys.competition import open_competition
@@ -45,7 +45,7 @@ def wait_final(client: PlatformClient, sid: int, timeout: float = 120, slug: str
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         r = client.submission(slug, sid)
-        if r["status"] in ("graded", "invalid", "timeout", "failed"):
+        if r["final"]:  # the API says when grading has ended (grading/statuses.py), as the widgets read it
             return r
         time.sleep(0.3)
     raise AssertionError(f"submission {sid} still {r['status']}")
@@ -57,12 +57,12 @@ def test_submit_is_stored_graded_and_limited(hub, competition):
     assert detail["current_phase"] == "prelim" and detail["phases"][0]["tasks"] == ["task1"]
 
     receipt = wang.submit(SLUG, "task1", notebook(competition, KINDS["full"]))
-    assert receipt["status"] == "received" and receipt["remaining_today"] == 1
+    assert receipt["status"] == "received" and receipt["final"] is False and receipt["remaining_today"] == 1
     with session_scope(hub.db_url) as s:  # the bytes were on disk before she heard "received"
         row = s.get(Submission, receipt["id"])
         assert hashlib.sha256(row.notebook).hexdigest() == receipt["sha256"] and row.task == "task1"
     graded = wait_final(wang, receipt["id"])  # her public score (every test public here), on the task's scale
-    assert (graded["status"], graded["score"], graded["max_score"]) == ("graded", 3.0, 3.0), graded
+    assert (graded["status"], graded["score"], graded["max_score"], graded["final"]) == ("graded", 3.0, 3.0, True)
 
     wrong = wang.submit(SLUG, "task1", notebook(competition, KINDS["wrong"]))
     result = wait_final(wang, wrong["id"])
@@ -91,6 +91,15 @@ def test_submit_is_stored_graded_and_limited(hub, competition):
     with pytest.raises(PlatformError) as unknown:
         li.submit(SLUG, "task9", notebook(competition, KINDS["full"]))
     assert unknown.value.code == "unknown_task"
+
+
+def test_the_submissions_route_answers_post_only(hub, competition):
+    """GET …/submissions once answered with the competition itself (its handler inherited the competition's GET).
+    docs/api.md promises POST there only (her submissions are listed by GET /exchange/competitions): 405."""
+    wang = client_for(hub, "worker01")
+    with pytest.raises(PlatformError) as e:
+        wang.get(f"/competitions/{SLUG}/submissions")
+    assert (e.value.status, e.value.code) == (405, "method_not_allowed"), e.value
 
 
 def test_a_submission_left_by_a_dead_service_is_graded_after_it_restarts(hub, competition):

@@ -22,6 +22,7 @@ def platform(platform_server, monkeypatch, tmp_path):
     """Fresh demo data; the kernel-like environment points the widgets at it; cwd is an empty folder."""
     p = platform_server
     p.skew, p.daily_limit, p.max_bytes = timedelta(0), 3, 2_000_000
+    p.ends_with, p.timeout_score = "graded", 2.0
     p.submissions.clear()
     p.requests.clear()
     p.bodies.clear()

@@ -20,6 +20,8 @@ import tornado.ioloop
 import tornado.netutil
 import tornado.web
 
+from grading.statuses import is_final
+
 CST = timezone(timedelta(hours=8))
 PREFIX = "/services/jinguo/api"
 
@@ -38,6 +40,8 @@ class FakePlatform:
     daily_limit: int = 3
     max_bytes: int = 2_000_000
     score: float = 85
+    ends_with: str = "graded"  # where grading of a submission ends (timeout, failed, ...)
+    timeout_score: float | None = 2.0  # a timeout's points earned before the limit
     max_score: float = 100
     quizzes: dict[str, dict] = field(default_factory=dict)
     progress: dict[str, dict] = field(default_factory=dict)
@@ -117,20 +121,21 @@ class FakePlatform:
         raw = json.dumps(nb, sort_keys=True).encode()
         self.submissions[sid] = {"id": sid, "slug": slug, "task": body["task"], "notebook": nb, "polls": 0,
                                  "sha256": hashlib.sha256(raw).hexdigest(), "created_at": iso(self.now())}
-        return 202, {"id": sid, "status": "received", "sha256": self.submissions[sid]["sha256"],
+        return 202, {"id": sid, "status": "received", "final": False, "sha256": self.submissions[sid]["sha256"],
                      "remaining_today": self.daily_limit - len(today) - 1}
 
     def submission(self, slug: str, sid: str):
         sub = self.submissions.get(int(sid)) if sid.isdigit() else None
         if sub is None or sub["slug"] != slug:
             return self.error(404, "submission_not_found", "找不到这次提交", "Submission not found")
-        # Each look moves grading one step on: received → grading → graded.
-        steps = ["received", "grading", "graded"]
+        # Each look moves grading one step on: received → grading → where it ends (graded unless told otherwise).
+        steps = ["received", "grading", self.ends_with]
         status = steps[min(sub["polls"], 2)]
         sub["polls"] += 1
         graded = status == "graded"
-        return 200, {"id": sub["id"], "task": sub["task"], "status": status,
-                     "score": self.score if graded else None, "max_score": self.max_score,
+        score = self.score if graded else self.timeout_score if status == "timeout" else None
+        return 200, {"id": sub["id"], "task": sub["task"], "status": status, "final": is_final(status),
+                     "score": score, "max_score": self.max_score,
                      "message": "全部公开测试通过" if graded else "", "created_at": sub["created_at"]}
 
     # -- server ---------------------------------------------------------------------------------------

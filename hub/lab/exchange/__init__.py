@@ -2,7 +2,8 @@
 
 Runs inside HER single-user server (JupyterLab's Assignments tab, or ``nbgrader fetch_assignment`` in her
 terminal): every call goes to the platform's JSON API with her own token (``JUPYTERHUB_API_TOKEN``) at
-``JINGUO_API_URL``, never through a shared world-writable folder. Imports nbgrader, traitlets and requests only.
+``JINGUO_API_URL``, never through a shared world-writable folder. Imports nbgrader, traitlets and the
+widgets' HTTP client (widgets/client.py) only.
 
 Wired into every worker's server by hub/jupyterhub/singleuser/common/nbgrader_config.py (``c.ExchangeFactory.*``).
 """

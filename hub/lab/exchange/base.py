@@ -1,4 +1,8 @@
-"""What every platform exchange class shares: where the API is, her token, and where her copies live."""
+"""What every platform exchange class shares: where the API is, her token, and where her copies live.
+
+Its HTTP calls go through the widgets' client (widgets/client.py: the one client of the platform API in her
+server, with its token and URL discovery and its reading of refusals); here a refusal only becomes nbgrader's
+ExchangeError, which her Assignments tab shows."""
 from __future__ import annotations
 
 import os
@@ -6,11 +10,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import requests
 from nbgrader.exchange.abc import Exchange, ExchangeError
 from traitlets import Bool, Float, Unicode, default
 
 from hub.lab.exchange.entries import Entry, from_platform
+from widgets.client import PlatformClient, PlatformError, PlatformUnavailable
 
 
 class PlatformRefused(ExchangeError):
@@ -34,32 +38,30 @@ class PlatformExchange(Exchange):
 
     @default("api_url")
     def _api_url_default(self) -> str:
-        return os.environ.get("JINGUO_API_URL", "")
+        return PlatformClient().api_url  # the client's discovery ($JINGUO_API_URL), said once
 
     @default("token")
     def _token_default(self) -> str:
-        return os.environ.get("JUPYTERHUB_API_TOKEN", "")
+        return PlatformClient().token  # $JUPYTERHUB_API_TOKEN
 
-    def api(self, method: str, path: str, **kwargs: Any) -> dict:
+    @property
+    def client(self) -> PlatformClient:
+        """The platform's one HTTP client (widgets/client.py), with this exchange's URL, token and patience."""
+        return PlatformClient(parent=self, api_url=self.api_url, token=self.token, read_timeout=self.request_timeout)
+
+    def api(self, method: str, path: str, json: Any = None) -> dict:
         """One call to the platform; a refusal becomes an ExchangeError with its Chinese and English words."""
         if not self.api_url or not self.token:
             self.fail("找不到平台地址或令牌，请从平台重新启动笔记本服务器 / JINGUO_API_URL or JUPYTERHUB_API_TOKEN "
                       "is not set; restart your server from the platform")
         try:
-            r = requests.request(method, self.api_url.rstrip("/") + path, timeout=self.request_timeout,
-                                 headers={"Authorization": f"token {self.token}"}, **kwargs)
-        except requests.RequestException as exc:
-            self.fail(f"连不上平台，请稍后再试 / cannot reach the platform: {exc}")
-        try:
-            data = r.json()
-        except ValueError:
-            data = {}
-        if r.status_code >= 400:
-            err = data.get("error", {}) if isinstance(data, dict) else {}
-            message = f"{err.get('zh', '平台拒绝了请求')} / {err.get('en', f'HTTP {r.status_code}')}"
+            return self.client.request(method, path, json=json)
+        except PlatformUnavailable as e:  # offline, timed out, or no answer from the platform itself
+            self.fail(f"{e.zh} / cannot reach the platform: {e.en}")
+        except PlatformError as e:
+            message = f"{e.zh} / {e.en}"
             self.log.error(message)
-            raise PlatformRefused(message, r.status_code, err.get("code", ""))
-        return data
+            raise PlatformRefused(message, e.status, e.code) from e
 
     def her_assignments(self, course: str | None = None) -> list[dict]:
         query = f"?course={quote(course)}" if course else ""

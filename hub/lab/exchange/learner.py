@@ -10,21 +10,22 @@ from pathlib import Path, PurePosixPath
 
 from nbgrader.exchange import abc
 
+from grading.statuses import SubmissionStatus
 from hub.lab.exchange.base import PlatformExchange, PlatformRefused
 from hub.lab.exchange.entries import Entry, beijing
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024  # the platform's limit (hub/submissions/receive.py), checked before sending
-GRADING = ("received", "queued", "grading", "retrying")
 
 
 def _status_line(s: dict) -> str:
-    """What the Assignments tab shows for one hand-in (it shows nbgrader's `timestamp` field as is)."""
+    """What the Assignments tab shows for one hand-in (it shows nbgrader's `timestamp` field as is). Whether grading
+    has ended is the platform's ``final``; the tab keeps no status list of its own."""
     parts = [f"{beijing(s['received_at'])}（北京时间）"]
-    if s["status"] == "graded" and s.get("score") is not None:
-        parts.append(f"得分 {s['score']:g}/{s['max_score']:g}")
-    elif s["status"] in GRADING:
+    if not s.get("final"):
         parts.append("评分中")
-    elif s["status"] in ("invalid", "failed", "timeout"):
+    elif s["status"] == SubmissionStatus.graded and s.get("score") is not None:
+        parts.append(f"得分 {s['score']:g}/{s['max_score']:g}")
+    elif s["status"] != SubmissionStatus.graded:  # invalid, timeout, failed
         parts.append("未能评分")
     if s.get("late"):
         parts.append("迟交")

@@ -7,10 +7,12 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 import competitions as core
+from competitions.divisions import board_title
 from hub.competitions.admin import context_for
 from hub.competitions.boards import (PUBLIC_SCORE_NOTE, board_json, core_member, division_names, shown_score,
                                     spec_of)
 from hub.settings import competition_folder
+from grading.statuses import SubmissionStatus, is_final
 from hub.store.orm import Competition, Grade, Submission, aware
 from hub.web.base import APIHandler, Refusal, requires
 from hub.web.shown import shown_phase
@@ -33,12 +35,9 @@ def competition_json(row: Competition, now: datetime) -> dict:
                         "tasks": [t.assignment for t in p.tasks]} for p in spec.phases]}
 
 
-class CompetitionHandler(APIHandler):
-    """GET /competitions/SLUG: phases, tasks and the clock."""
-
-    @requires(LEARN)
-    async def get(self, slug: str) -> None:
-        self.write_json(competition_json(self._competition(slug), datetime.now(timezone.utc)))
+class CompetitionBase(APIHandler):
+    """What the competition handlers share: finding the competition. It answers no method itself, so a handler
+    answers only the methods it defines (a GET on …/submissions once inherited the competition's own GET)."""
 
     def _competition(self, slug: str) -> Competition:
         row = self.db.scalar(select(Competition).where(Competition.slug == slug))
@@ -47,8 +46,17 @@ class CompetitionHandler(APIHandler):
         return row
 
 
-class SubmissionsHandler(CompetitionHandler):
-    """POST /competitions/SLUG/submissions {"task", "notebook"}: stored, then queued; 202 "received"."""
+class CompetitionHandler(CompetitionBase):
+    """GET /competitions/SLUG: phases, tasks and the clock."""
+
+    @requires(LEARN)
+    async def get(self, slug: str) -> None:
+        self.write_json(competition_json(self._competition(slug), datetime.now(timezone.utc)))
+
+
+class SubmissionsHandler(CompetitionBase):
+    """POST /competitions/SLUG/submissions {"task", "notebook"}: stored, then queued; 202 "received". POST only (a
+    GET answers 405): her submissions of a competition are listed by GET /exchange/competitions (docs/api.md)."""
 
     @requires(LEARN)
     async def post(self, slug: str) -> None:
@@ -75,8 +83,10 @@ class SubmissionsHandler(CompetitionHandler):
         self.db.commit()  # durable before she hears "received"
         self.settings["grading_queue"].enqueue(sub.id)
         phase = spec.phase_at(now)
-        left = core.quota(spec, phase, task, now, [*history, core.Attempt(task, now, "received")]).left_today
-        self.write_json({"id": sub.id, "status": "received", "sha256": sub.sha256, "remaining_today": left}, 202)
+        received = SubmissionStatus.received
+        left = core.quota(spec, phase, task, now, [*history, core.Attempt(task, now, received)]).left_today
+        self.write_json({"id": sub.id, "status": received, "final": received.final, "sha256": sub.sha256,
+                         "remaining_today": left}, 202)
 
 
     def _notebook_name(self, row: Competition, task: str) -> str:
@@ -89,7 +99,7 @@ class SubmissionsHandler(CompetitionHandler):
         return names[0]
 
 
-class SubmissionHandler(CompetitionHandler):
+class SubmissionHandler(CompetitionBase):
     """GET /competitions/SLUG/submissions/ID: her submission's status and score."""
 
     @requires(LEARN)
@@ -104,15 +114,16 @@ class SubmissionHandler(CompetitionHandler):
         # board, so it stays with the organizers until the close (issue 15).
         shown = shown_score(spec_of(row), sub, grade, datetime.now(timezone.utc), full=not own)
         message, note = sub.message or "", None
-        if shown["board"] == "public" and sub.status == "graded":  # the Submit widget shows the message
+        if shown["board"] == "public" and sub.status == SubmissionStatus.graded:  # the Submit widget shows the message
             note = {"zh": PUBLIC_SCORE_NOTE[0], "en": PUBLIC_SCORE_NOTE[1]}
             message = "；".join(m for m in (message, note["zh"]) if m)
-        self.write_json({"id": sub.id, "task": sub.task, "status": sub.status, "sha256": sub.sha256,
+        self.write_json({"id": sub.id, "task": sub.task, "status": sub.status, "final": is_final(sub.status),
+                         "sha256": sub.sha256,
                          "score": shown["score"], "max_score": shown["max_score"], "board": shown["board"],
                          "score_note": note, "message": message, "created_at": aware(sub.received_at).isoformat()})
 
 
-class LeaderboardHandler(CompetitionHandler):
+class LeaderboardHandler(CompetitionBase):
     """GET /competitions/SLUG/leaderboard?board=public|private&division=&phase=&offset=&limit=: a page of a board."""
 
     @requires(LEARN)
@@ -134,10 +145,7 @@ class LeaderboardHandler(CompetitionHandler):
         lb = self.settings["boards"].board(self.db, row, spec, phase.key, kind, now)
         division = self.get_argument("division", core.OVERALL)
         viewer = self.member.id if self.member else None
-        try:
-            title = core.division_title(spec, division, division_names(self.db))
-        except KeyError:
-            title = division
+        title = board_title(spec, division, division_names(self.db))
         data = board_json(lb, spec.privacy, division, offset, limit, viewer, title)
         self.write_json({**data, "phase": phase.key})
 

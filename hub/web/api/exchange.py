@@ -19,6 +19,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from tornado.ioloop import IOLoop
 
+from grading.statuses import SubmissionStatus
 from hub.competitions import exchange as cx
 from hub.courses import exchange as ex
 from hub.store.db import session_scope
@@ -134,7 +135,8 @@ class SubmitHandler(ExchangeHandler):
         late = ex.is_late(assignment, now)
         zh, en = ("已收到，但已超过截止时间，记为迟交", "Received, but after the due date: marked late") if late else (
             "已收到，正在评分", "Received; grading")
-        self.write_json({"course_id": slug, "assignment_id": name, "status": "received", "timestamp": ex.stamp(now),
+        self.write_json({"course_id": slug, "assignment_id": name, "status": SubmissionStatus.received, "final": False,
+                         "timestamp": ex.stamp(now),
                          "received_at": now.isoformat(), "late": late, "label": "迟交" if late else "",
                          "zh": zh, "en": en,
                          "submissions": [ex.submission_json(s, assignment, None) for s in subs]}, 202)
@@ -170,7 +172,7 @@ class FeedbackHandler(ExchangeHandler):
     @requires(LEARN)
     async def get(self, sid: str) -> None:
         sub = self.her_submission(sid)
-        if sub.status != "graded":
+        if sub.status != SubmissionStatus.graded:
             raise Refusal(409, "not_graded", "还没有评完分，请稍后再来", "Not graded yet; try again shortly")
         assignment = self.db.get(Assignment, sub.assignment_id)
         slug, student = self.db.get(Course, assignment.course_id).slug, self.member.username

@@ -10,16 +10,17 @@ from sqlalchemy import func, select
 from tornado.ioloop import IOLoop
 
 import competitions as core
+from competitions.divisions import FIELD_TITLES, SPLIT_FIELDS, board_titles
 from hub.competitions import admin
 from hub.competitions.boards import (PUBLIC_SCORE_NOTE, board_json, core_member, division_names, shown_score,
                                     spec_of)
-from hub.store.orm import (Competition, CompetitionEntry, Disqualification, EmploymentForm, Grade, Industry, Member,
-                     MemberStatus, OrgUnit, Region, Submission, aware)
+from hub.store.orm import (Competition, CompetitionEntry, Disqualification, Grade, Member, MemberStatus, OrgUnit,
+                     Submission, aware)
 from hub.web.base import BaseHandler, Refusal, requires
 from hub.web.shown import shown_phase
 from hub.scopes import LEARN, ORGANIZE
 
-DIMENSIONS = (("region", "区域 region"), ("industry", "行业 industry"), ("employment_form", "用工形式 employment form"))
+DIMENSIONS = tuple((key, " ".join(FIELD_TITLES[key])) for key in SPLIT_FIELDS)  # competitions/divisions.py
 
 
 def local_time(spec: core.Competition):
@@ -83,9 +84,7 @@ class CompetitionPage(CompetitionBase):
                 select(Submission, Grade).outerjoin(Grade, Grade.submission_id == Submission.id)
                 .where(Submission.competition_id == row.id, Submission.member_id == member.id)
                 .order_by(Submission.received_at.desc())).all()]
-        names = division_names(self.db)
-        divisions = [(core.OVERALL, "总榜 overall")] + [
-            (k, core.division_title(spec, k, names)) for k in public_lb.divisions() if k != core.OVERALL]
+        divisions = board_titles(spec, public_lb.divisions(), division_names(self.db))
         public_pending = any(s["board"] == "public" and s["score"] is not None for _, s in history)
         self.render_page("competition.html", row=row, spec=spec, clock=core.clock(spec, now), phase=phase,
                          public=public, final=final, division=division, divisions=divisions, joined=joined,
@@ -139,9 +138,8 @@ class ManagePage(CompetitionBase):
         approved = [core_member(m) for m in self.db.scalars(select(Member).where(Member.status == MemberStatus.approved))]
         competing = set(self.db.scalars(select(Submission.member_id).where(Submission.competition_id == row.id))) | \
             set(self.db.scalars(select(CompetitionEntry.member_id).where(CompetitionEntry.competition_id == row.id)))
-        tables = [(title, core.participation(approved, key, competing)) for key, title in DIMENSIONS]
-        names = {key: dict(self.db.execute(select(model.code, model.name)).all())
-                 for key, model in (("region", Region), ("industry", Industry), ("employment_form", EmploymentForm))}
+        tables = [(key, title, core.participation(approved, key, competing)) for key, title in DIMENSIONS]
+        names = division_names(self.db)  # the codes' names of every field a board is split by
         counts = dict(self.db.execute(select(Submission.status, func.count()).where(
             Submission.competition_id == row.id).group_by(Submission.status)).all())
         dq = self.db.execute(select(Member.username, Member.real_name, Disqualification.reason).join(
