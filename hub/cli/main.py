@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-DELEGATED = {"grade": ("grading.cli", "main"), "grading-worker": ("grading.cli", "worker_main")}
+DELEGATED = {"grade": ("grading.cli", "main"), "grading-worker": ("hub.cli.grading_worker", "main")}
 
 
 def main(argv: list[str] | None = None) -> int:
