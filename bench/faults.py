@@ -251,7 +251,11 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
         monitor.fault_ended("kill -9 worker")
         time.sleep(3)
         workers[workers.index(victim)] = start_worker(env, tmp / "scratch-restarted", tmp / "worker-restarted.log")
-        # 2. the broker away for 20 s, back empty
+        # 2. the broker away for 20 s, back empty: once the killed worker's submission is back in hand (one fault
+        # at a time, so each one's recovery is its own)
+        until = time.monotonic() + 60
+        while monitor.faults[-1]["recovery"] is None and time.monotonic() < until:
+            time.sleep(0.5)
         time.sleep(max(0.0, t0 + window * 0.25 - time.monotonic()))
         broker.stop()
         say("broker stopped for 20 s")
@@ -259,14 +263,18 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
         broker.start()
         monitor.fault_ended("broker stopped 20 s")
         # 3. the service restarted
-        time.sleep(2)
+        until = time.monotonic() + 60
+        while monitor.faults[-1]["recovery"] is None and time.monotonic() < until:
+            time.sleep(0.5)
         os.killpg(hub.proc.pid, signal.SIGTERM)
         hub.proc.wait(timeout=60)
         serve(hub)
         say("service restarted")
         monitor.fault_ended("service restarted")
         # 4. Redis flushed
-        time.sleep(3)
+        until = time.monotonic() + 60
+        while monitor.faults[-1]["recovery"] is None and time.monotonic() < until:
+            time.sleep(0.5)
         broker.flush()
         say("Redis flushed")
         monitor.fault_ended("Redis flushed")
@@ -300,6 +308,7 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
                   "unsynced": sum(1 for sub in subs.values() if sub.graded_by and not sub.synced_at),
                   "recovery": {f["name"]: f["recovery"] for f in monitor.faults},
                   "statuses": dict(Counter(sub.status for sub in subs.values())),
+                  "messages": dict(Counter(sub.message[:300] for sub in subs.values() if sub.status not in FINAL)),
                   "elapsed": time.monotonic() - t0}
         return result
     finally:
@@ -321,6 +330,8 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
 def report(res: dict, say=print) -> None:
     say(f"hand-ins accepted {res['hand_ins']} (rows {res['rows']}), statuses {res['statuses']}, "
         f"{res['elapsed']:.0f} s")
+    for message, n in res["messages"].items():
+        say(f"  not graded ({n}): {message}")
     say(f"deliveries {res['deliveries']}, gradings {res['gradings']}, duplicates absorbed {res['absorbed']}; "
         f"killed submission {res['killed']}: deliveries {res['killed_deliveries']}, attempts {res['killed_attempts']}")
     say(f"scores differing from the local backend {res['wrong_scores']} (reference {res['reference']})")
@@ -335,6 +346,7 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="the fault scenario alone (< 5 min)")
     p.add_argument("--hand-ins", type=int, default=None)
     p.add_argument("--window", type=float, default=30.0)
+    p.add_argument("--keep", action="store_true", help="keep the run's folder (logs) for a look")
     args = p.parse_args()
     hand_ins = args.hand_ins or (60 if args.quick else 120)
     tmp = Path(tempfile.mkdtemp(prefix="jinguo-faults-"))
@@ -342,7 +354,10 @@ def main() -> int:
     try:
         report(run(tmp, hand_ins, args.window if args.quick else max(args.window, 60.0)))
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"kept {tmp}")
     return 0
 
 

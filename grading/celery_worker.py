@@ -67,7 +67,12 @@ def scratch_course(root: str | Path, sha: str, assignment: str, fetch: Callable[
         Path(root).mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{sha[:12]}-", dir=root))
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            tar.extractall(tmp, filter="data")
+            for member in tar.getmembers():  # plain files under the course only (this Python has no "data" filter)
+                name = Path(member.name)
+                if not member.isfile() or name.is_absolute() or ".." in name.parts:
+                    raise CourseError("评分包内容不合法", f"grading bundle {sha[:12]} holds {member.name!r}")
+                (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+                (tmp / name).write_bytes(tar.extractfile(member).read())
         env = dict(os.environ, PATH=f"{_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         done = subprocess.run([str(_BIN / "nbgrader"), "generate_assignment", assignment, "--force", "--create"],
                               cwd=tmp, env=env, capture_output=True, text=True, timeout=600)

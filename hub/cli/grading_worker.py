@@ -29,9 +29,11 @@ def _settings() -> dict:
 
 @app.task(name="jinguo.grade_stored", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def grade_stored(submission: int, bundle: str, lease: float = 60.0, attempts: int = 3) -> str:
-    """One delivery of "grade submission N". ``reject_on_worker_lost`` puts the message back when this process
-    dies mid-task; the claim's attempt count (in the database) ends a submission that kills workers again and
-    again as ``failed``."""
+    """One delivery of "grade submission N". Acknowledged after the grade is written (acks_late); a worker that
+    dies mid-task leaves its message unacknowledged (redelivered after the broker's visibility timeout) and its
+    lease running out (published again by the service's reconciler) — whichever comes first is claimed, the
+    other absorbed. The claim's attempt count (in the database) ends a submission that kills workers again and
+    again as ``failed``; reject_on_worker_lost (for pools with child processes) is safe only because of it."""
     from grading.celery_worker import grade_in_scratch, scratch_course
     from grading.results import GradeResult
     from hub.submissions import lease as leases
@@ -79,9 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
                                     "jinguo-competitions,jinguo-grading)")
     p.add_argument("--scratch", help=f"评分用的私有课程缓存 / private scratch courses, cached by bundle hash "
                                      f"(env JINGUO_GRADING_SCRATCH, default {SCRATCH_DEFAULT})")
-    p.add_argument("--concurrency", type=int, default=int(os.environ.get("JINGUO_GRADING_CONCURRENCY", "1")),
-                   help="进程数 / worker processes (env JINGUO_GRADING_CONCURRENCY, default 1: run more workers, "
-                        "each with its own --scratch)")
     p.add_argument("--name", help="进程名 / worker name (default jinguo-grading-PID@host)")
     return p
 
@@ -97,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     queues = args.queues or ",".join([os.environ.get("JINGUO_COURSE_QUEUE", "jinguo-courses"),
                                       os.environ.get("JINGUO_COMPETITION_QUEUE", "jinguo-competitions"),
                                       app.conf.task_default_queue])
-    app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={args.concurrency}", "--prefetch-multiplier=1",
+    # One task at a time, in this process ("solo"): grading/ starts its own sandboxed pool per scratch course,
+    # which Celery's daemonic prefork children may not do. For more at once, run more workers (own --scratch each).
+    app.worker_main(["worker", "--loglevel=INFO", "--pool=solo", "--prefetch-multiplier=1",
                      "-Q", queues, "--without-gossip", "--without-mingle", "--without-heartbeat", "-n",
                      args.name or f"jinguo-grading-{os.getpid()}@%h"])
     return 0

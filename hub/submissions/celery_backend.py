@@ -81,6 +81,7 @@ class CeleryGrading(LoggingConfigurable):
         self.queue = queue  # the GradingQueue: db_url, data_dir, retry_limit, on_graded
         self._bundles: dict[tuple[str, str], tuple[tuple, str]] = {}
         self._busy = threading.Lock()
+        self._pending = threading.Event()
 
     def start(self) -> None:
         from celery import Celery
@@ -101,7 +102,9 @@ class CeleryGrading(LoggingConfigurable):
         self._pool.submit(self._publish, [submission_id])
 
     def reconcile(self) -> None:
-        self._pool.submit(self._reconcile)
+        if not self._pending.is_set():  # one pass waiting at most: a slow pass (broker down) builds no backlog
+            self._pending.set()
+            self._pool.submit(self._reconcile)
 
     # --- in the outbox thread ---------------------------------------------------------------------------------
 
@@ -153,9 +156,14 @@ class CeleryGrading(LoggingConfigurable):
     def _reconcile(self) -> None:
         if not self._busy.acquire(blocking=False):
             return
+        self._pending.clear()
         try:
             self._fail_exhausted()
-            self._publish(self._due())
+            due = self._due()
+            if due:
+                sent = self._publish(due)
+                self.log.info("评分对账：重新发出 %d/%d 份 / reconciler published %d of %d waiting submissions",
+                              sent, len(due), sent, len(due))
             self._sync()
         except Exception:
             self.log.exception("grading reconciler pass failed")
