@@ -210,8 +210,8 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
         api = f"{hub.url}/services/jinguo/api/competitions/{SLUG}/submissions"
         t0 = time.monotonic()
 
-        def hand_in(i: int) -> None:
-            time.sleep(max(0.0, t0 + i * window / hand_ins - time.monotonic()))
+        def hand_in(i: int, at: float | None = None) -> None:
+            time.sleep(max(0.0, (t0 + i * window / hand_ins if at is None else at) - time.monotonic()))
             name, kind = names[i % len(names)], ANSWERS[i % len(ANSWERS)]
             deadline = time.monotonic() + 180
             while time.monotonic() < deadline:  # the service may be restarting: she tries again
@@ -230,6 +230,17 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
         senders = [threading.Thread(target=hand_in, args=(i,)) for i in range(hand_ins)]
         for t in senders:
             t.start()
+
+        def burst(n: int) -> None:
+            """n more hand-ins at once, so the next fault finds submissions waiting in the broker."""
+            before = len(receipts)
+            more = [threading.Thread(target=hand_in, args=(len(senders) + k, time.monotonic())) for k in range(n)]
+            senders.extend(more)
+            for t in more:
+                t.start()
+            until = time.monotonic() + 60
+            while len(receipts) < before + n and time.monotonic() < until:
+                time.sleep(0.1)
         # 1. kill -9 a worker while it grades
         victim, killed_sid = None, None
         deadline = time.monotonic() + 60
@@ -266,6 +277,7 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
         until = time.monotonic() + 60
         while monitor.faults[-1]["recovery"] is None and time.monotonic() < until:
             time.sleep(0.5)
+        burst(6)
         os.killpg(hub.proc.pid, signal.SIGTERM)
         hub.proc.wait(timeout=60)
         serve(hub)
@@ -275,6 +287,12 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
         until = time.monotonic() + 60
         while monitor.faults[-1]["recovery"] is None and time.monotonic() < until:
             time.sleep(0.5)
+        burst(9)
+        import redis
+
+        until = time.monotonic() + 20  # some of them published and not yet taken by a worker
+        while not redis.Redis(port=broker.port).llen(queues["JINGUO_COMPETITION_QUEUE"]) and time.monotonic() < until:
+            time.sleep(0.1)
         broker.flush()
         say("Redis flushed")
         monitor.fault_ended("Redis flushed")
