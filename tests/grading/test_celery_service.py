@@ -45,3 +45,90 @@ def test_faults_lose_nothing_and_grade_nothing_twice(tmp_path):
     assert res["deliveries"] >= res["gradings"], res
     # every fault recovered, within generous deadlines (lease 15 s + reconcile 2 s + requeue 15 s, and slack)
     assert all(r is not None and r < 120 for r in res["recovery"].values()), res["recovery"]
+
+
+# --- the claim on its own, on SQLite: fast, no broker, no worker ----------------------------------------------
+
+@pytest.fixture()
+def one_submission(tmp_path):
+    """A platform database with one competition submission waiting: (url, submission id)."""
+    import hashlib
+
+    from hub.demo.people import demo_people
+    from hub.people import members
+    from hub.store.db import session_scope, upgrade
+    from hub.store.orm import Competition, MemberStatus, Submission
+
+    from hub.store.seed import seed_reference
+
+    url = f"sqlite:///{tmp_path / 'j.sqlite'}"
+    upgrade(url)
+    with session_scope(url) as s:
+        seed_reference(s)
+    _, real, _, unit, region, industry, form = [p for p in demo_people()][0]
+    with session_scope(url) as s:
+        m = members.add_member(s, members.read_profile({
+            "username": "lease01", "real_name": real, "unit": unit, "region": region, "industry": industry,
+            "employment_form": form}), status=MemberStatus.approved)
+        comp = Competition(slug="lease-2026", title="租约", spec_yaml="", status="open")
+        s.add(comp)
+        s.flush()
+        sub = Submission(member_id=m.id, competition_id=comp.id, task="task1", filename="problem.ipynb",
+                         notebook=b"{}", sha256=hashlib.sha256(b"{}").hexdigest(), size=2)
+        s.add(sub)
+        s.flush()
+        return url, sub.id
+
+
+def _expire(url, sid):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from hub.store.db import session_scope
+    from hub.store.orm import Submission, utcnow
+
+    with session_scope(url) as s:
+        s.execute(update(Submission).where(Submission.id == sid).values(lease_until=utcnow() - timedelta(seconds=1)))
+
+
+def test_a_second_delivery_changes_nothing_and_a_replaced_claim_writes_nothing(one_submission):
+    from sqlalchemy import func, select
+
+    from hub.store.db import session_scope
+    from hub.store.orm import AuditLog, Grade, Submission
+    from hub.submissions import lease
+
+    url, sid = one_submission
+    first = lease.claim(url, sid, "w1-1-a", 60, 3)
+    assert first is not None and first.parts == [(sid, "problem.ipynb")] and first.files == {"problem.ipynb": b"{}"}
+    assert lease.claim(url, sid, "w2-2-b", 60, 3) is None  # held: the duplicate is absorbed
+    _expire(url, sid)  # the first worker stalls past its lease; another claims it
+    second = lease.claim(url, sid, "w2-2-c", 60, 3)
+    assert second is not None
+    result = {"status": "graded", "score": 3.0, "max_score": 3.0, "notebooks": []}
+    assert lease.record(url, first, "graded", result, 3) == 0  # its claim is gone: nothing written
+    assert lease.record(url, second, "graded", result, 3) == 1
+    assert lease.record(url, second, "graded", result, 3) == 0  # written once, even when called again
+    with session_scope(url) as s:
+        assert s.get(Submission, sid).status == "graded" and s.get(Submission, sid).graded_by == "w2-2-c"
+        assert s.scalar(select(func.count()).select_from(Grade).where(Grade.submission_id == sid)) == 1
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "submission.graded", AuditLog.target_id == str(sid))) == 1
+    assert lease.claim(url, sid, "w3-3-d", 60, 3) is None  # final: a late delivery changes nothing
+
+
+def test_a_submission_that_kills_its_workers_ends_failed_after_the_attempt_limit(one_submission):
+    from hub.store.db import session_scope
+    from hub.store.orm import Submission
+    from hub.submissions import lease
+
+    url, sid = one_submission
+    for i in range(3):  # each worker dies mid-grading: its lease runs out
+        assert lease.claim(url, sid, f"w{i}", 60, 3) is not None
+        _expire(url, sid)
+    assert lease.claim(url, sid, "w9", 60, 3) is None
+    with session_scope(url) as s:
+        sub = s.get(Submission, sid)
+        assert sub.status == "failed" and sub.attempts == 3
+        assert "中断了 3 次" in sub.message and "does not count against your limits" in sub.message
