@@ -121,8 +121,8 @@ def record(db_url: str, got: Claim, status: str, whole: dict, limit: int) -> int
                 continue
             now = utcnow()
             taken = s.execute(update(Submission).where(*mine).values(
-                status=status, graded_by=got.owner, lease_owner=None, lease_until=None, graded_at=now,
-                message=payload.get("message", "") or ""))
+                status=status, graded_by=got.owner, synced_at=None,  # a rescore runs the callbacks again
+                lease_owner=None, lease_until=None, graded_at=now, message=payload.get("message", "") or ""))
             if taken.rowcount != 1:
                 continue  # absorbed: not ours any more
             grade = s.scalar(select(Grade).where(Grade.submission_id == sid)) or Grade(submission_id=sid)
