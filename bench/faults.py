@@ -87,7 +87,8 @@ class Database:
 
     def __init__(self):
         self.name = f"jinguo_faults_{secrets.token_hex(4)}"
-        self.admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+        self.admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                                   isolation_level="AUTOCOMMIT")
         with self.admin.connect() as c:
             c.execute(text(f'CREATE DATABASE "{self.name}"'))
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.name}"
@@ -174,7 +175,44 @@ class Monitor(threading.Thread):
                     f["recovery"] = (now - f["end"]).total_seconds()
 
 
-def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
+def rush(hub, api: str, tokens: dict[str, str], books: dict[str, dict], n: int, window: float) -> dict:
+    """n hand-ins at random moments within ``window`` seconds; per submission the server's wait from stored to
+    graded (received_at → graded_at, from the database)."""
+    import random
+
+    from hub.store.db import session_scope
+    from hub.store.orm import Submission, aware
+    from bench.crowd import pct
+
+    names, got, lock = list(tokens), [], threading.Lock()
+    t0 = time.monotonic()
+
+    def one(i: int) -> None:
+        time.sleep(max(0.0, t0 + random.uniform(0, window) - time.monotonic()))
+        name, kind = names[i % len(names)], ANSWERS[i % len(ANSWERS)]
+        r = requests.post(api, json={"task": TASK, "notebook": books[kind]},
+                          headers={"Authorization": f"token {tokens[name]}"}, timeout=60)
+        if r.status_code == 202:
+            with lock:
+                got.append(r.json()["id"])
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        with session_scope(hub.db_url) as s:
+            rows = list(s.scalars(select(Submission).where(Submission.id.in_(got))))
+        if all(r.status in (*FINAL, "failed") for r in rows):
+            break
+        time.sleep(1)
+    waits = [(aware(r.graded_at) - aware(r.received_at)).total_seconds() for r in rows if r.graded_at]
+    return {"accepted": len(got), "graded": len(waits), "p50": pct(waits, 0.5), "p95": pct(waits, 0.95)}
+
+
+def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print, rush_n: int = 0) -> dict:
     from bench.crowd import approved_learners
     from hub.competitions.admin import join
     from hub.store.db import session_scope
@@ -183,7 +221,8 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
 
     broker, db = Broker(tmp), Database()
     broker.start()
-    queues = {"JINGUO_COURSE_QUEUE": f"c-{secrets.token_hex(3)}", "JINGUO_COMPETITION_QUEUE": f"k-{secrets.token_hex(3)}"}
+    queues = {"JINGUO_COURSE_QUEUE": f"c-{secrets.token_hex(3)}",
+              "JINGUO_COMPETITION_QUEUE": f"k-{secrets.token_hex(3)}"}
     saved = {k: os.environ.get(k) for k in ["JINGUO_DB_URL", "JINGUO_GRADING_BACKEND", "JINGUO_BROKER_URL",
                                              *SETTINGS, *queues]}
     os.environ.update(JINGUO_DB_URL=db.url, JINGUO_GRADING_BACKEND="celery", JINGUO_BROKER_URL=broker.url,
@@ -197,10 +236,14 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
             comp = s.scalar(select(Competition).where(Competition.slug == SLUG))
             for m in s.scalars(select(Member).where(Member.username.in_(names))):
                 join(s, comp, m)
-        tokens = {n: hub.api_token(n) for n in names}
         books = notebooks(course)
-        say("local backend reference scores ...")
-        reference = local_scores(course, books, tmp)
+        reference: dict[str, float] = {}  # graded meanwhile: the local backend, same notebooks, same run
+        referee = threading.Thread(target=lambda: reference.update(local_scores(course, books, tmp)))
+        referee.start()
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(4) as pool:
+            tokens = dict(zip(names, pool.map(hub.api_token, names)))
         env = dict(hub.env)
         workers = [start_worker(env, tmp / f"scratch{i}", tmp / f"worker{i}.log") for i in range(3)]
         monitor = Monitor(db.url, float(SETTINGS["JINGUO_GRADING_LEASE"]))
@@ -308,6 +351,7 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
             if not waiting and not unsynced and all(f["recovery"] is not None for f in monitor.faults):
                 break
             time.sleep(1)
+        referee.join()
         with session_scope(hub.db_url) as s:
             subs = {sub.id: sub for sub in s.scalars(select(Submission))}
             grades = {g.submission_id: g for g in s.scalars(select(Grade))}
@@ -328,6 +372,15 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print) -> dict:
                   "statuses": dict(Counter(sub.status for sub in subs.values())),
                   "messages": dict(Counter(sub.message[:300] for sub in subs.values() if sub.status not in FINAL)),
                   "elapsed": time.monotonic() - t0}
+        if rush_n:  # the rush through the three Celery workers, then through the local backend: same run
+            say(f"rush: {rush_n} hand-ins in 60 s through 3 Celery workers ...")
+            result["rush_celery"] = rush(hub, api, tokens, books, rush_n, 60.0)
+            os.killpg(hub.proc.pid, signal.SIGTERM)
+            hub.proc.wait(timeout=60)
+            hub.env["JINGUO_GRADING_BACKEND"] = "local"
+            serve(hub)
+            say(f"rush: {rush_n} hand-ins in 60 s through the local backend ...")
+            result["rush_local"] = rush(hub, api, tokens, books, rush_n, 60.0)
         return result
     finally:
         if monitor:
@@ -356,6 +409,11 @@ def report(res: dict, say=print) -> None:
     for name, r in res["recovery"].items():
         say(f"recovery after {name}: {'never' if r is None else f'{r:.1f} s'}")
     worst = max((r if r is not None else float("inf")) for r in res["recovery"].values())
+    for label in ("rush_celery", "rush_local"):
+        if label in res:
+            r = res[label]
+            say(f"{label.replace('_', ' through ')}: accepted {r['accepted']}, graded {r['graded']}, "
+                f"wait p50 {r['p50']:.1f} s, p95 {r['p95']:.1f} s")
     say(f"faults: lost {res['lost']}, graded twice {res['graded_twice']}, recovery max {worst:.1f} s")
 
 
@@ -366,11 +424,12 @@ def main() -> int:
     p.add_argument("--window", type=float, default=30.0)
     p.add_argument("--keep", action="store_true", help="keep the run's folder (logs) for a look")
     args = p.parse_args()
-    hand_ins = args.hand_ins or (60 if args.quick else 120)
+    hand_ins = args.hand_ins or (60 if args.quick else 120)  # the full bench: twice the hand-ins, then the rush
     tmp = Path(tempfile.mkdtemp(prefix="jinguo-faults-"))
     os.chmod(tmp, 0o755)
     try:
-        report(run(tmp, hand_ins, args.window if args.quick else max(args.window, 60.0)))
+        report(run(tmp, hand_ins, args.window if args.quick else max(args.window, 60.0),
+                   rush_n=0 if args.quick else 200))
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

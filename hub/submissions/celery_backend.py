@@ -38,7 +38,8 @@ FINAL = ("graded", "invalid", "timeout")
 class CeleryGrading(LoggingConfigurable):
     """Publishes stored submissions to Celery and reconciles the database with what the workers did."""
 
-    broker_url = Unicode(help="Celery broker. Env: JINGUO_BROKER_URL. Default redis://127.0.0.1:6379/0.").tag(config=True)
+    broker_url = Unicode(help="Celery broker. Env: JINGUO_BROKER_URL. Default redis://127.0.0.1:6379/0."
+                         ).tag(config=True)
     course_queue = Unicode(help="Queue of course submissions. Env: JINGUO_COURSE_QUEUE. Default jinguo-courses."
                            ).tag(config=True)
     competition_queue = Unicode(help="Queue of competition submissions (its own, so a competition's last hour never "
@@ -50,7 +51,8 @@ class CeleryGrading(LoggingConfigurable):
     reconcile_every = Float(help="Seconds between two reconciler passes. Env: JINGUO_RECONCILE_EVERY. Default 5."
                             ).tag(config=True)
     requeue_after = Float(help="Seconds a published submission may wait unclaimed before it is published again "
-                               "(the broker may have lost it). Env: JINGUO_REQUEUE_AFTER. Default 120.").tag(config=True)
+                               "(the broker may have lost it). Env: JINGUO_REQUEUE_AFTER. Default 120."
+                         ).tag(config=True)
 
     @default("broker_url")
     def _broker(self) -> str:
