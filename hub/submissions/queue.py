@@ -118,6 +118,7 @@ class GradingQueue(LoggingConfigurable):
         if self.backend == "celery":
             from hub.submissions.celery_backend import CeleryGrading
 
+            seal_data_dir(self.data_dir)
             self._celery = CeleryGrading(self, parent=self)
             self._celery.start()
             return

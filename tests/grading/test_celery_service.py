@@ -37,7 +37,8 @@ def test_faults_lose_nothing_and_grade_nothing_twice(tmp_path):
     assert res["hand_ins"] >= 60 + 15  # the 60 of the window and the bursts before the restart and the flush
     assert res["lost"] == 0, res
     assert res["graded_twice"] == 0, res
-    assert res["gradings"] == res["hand_ins"] == res["rows"], res  # one grading per submission, none extra
+    # one grading per stored submission, none extra (a hand-in cut off by the restart may be stored and sent again)
+    assert res["gradings"] == res["rows"] >= res["hand_ins"], res
     assert res["wrong_scores"] == 0, res  # the local backend's scores
     assert res["unsynced"] == 0, res  # the service took every worker's grade in (its callbacks ran)
     # the killed worker's submission was delivered again and claimed again, then graded once
