@@ -9,6 +9,7 @@ the local backend's for the same notebook. Deadlines only, no timing asserts: it
 from __future__ import annotations
 
 import os
+from datetime import datetime
 import shutil
 import socket
 import sys
@@ -133,3 +134,41 @@ def test_a_submission_that_kills_its_workers_ends_failed_after_the_attempt_limit
         sub = s.get(Submission, sid)
         assert sub.status == "failed" and sub.attempts == 3
         assert "中断了 3 次" in sub.message and "does not count against your limits" in sub.message
+
+
+def test_a_course_hand_in_is_claimed_whole_and_each_notebook_gets_its_share(one_submission):
+    """Two notebooks handed in together are graded as one nbgrader submission: the first delivery claims both, the
+    second notebook's own delivery is absorbed, and each row gets its own notebook's score."""
+    import hashlib
+    from datetime import timezone
+
+    from hub.store.db import session_scope
+    from hub.store.orm import Assignment, Course, Grade, Submission
+    from hub.submissions import lease
+
+    url, first_sid = one_submission
+    when = datetime(2026, 12, 5, 4, 0, tzinfo=timezone.utc)
+    with session_scope(url) as s:
+        member_id = s.get(Submission, first_sid).member_id
+        course = Course(slug="lease-course", title="课")
+        s.add(course)
+        s.flush()
+        a = Assignment(course_id=course.id, name="ps1")
+        s.add(a)
+        s.flush()
+        subs = [Submission(member_id=member_id, assignment_id=a.id, filename=f"{n}.ipynb", notebook=n.encode(),
+                           sha256=hashlib.sha256(n.encode()).hexdigest(), size=1, received_at=when)
+                for n in ("a", "b")]
+        s.add_all(subs)
+        s.flush()
+        ids = [sub.id for sub in subs]
+    got = lease.claim(url, ids[0], "w1", 60, 3)
+    assert got.assignment == "ps1" and got.parts == [(ids[0], "a.ipynb"), (ids[1], "b.ipynb")]
+    assert lease.claim(url, ids[1], "w2", 60, 3) is None  # claimed with its sibling
+    whole = {"status": "graded", "score": 5.0, "max_score": 7.0, "notebooks": [
+        {"notebook": "a", "score": 2.0, "max_score": 3.0, "cells": []},
+        {"notebook": "b", "score": 3.0, "max_score": 4.0, "cells": []}]}
+    assert lease.record(url, got, "graded", whole, 3) == 2
+    with session_scope(url) as s:
+        scores = {g.submission_id: (g.score, g.max_score) for g in s.query(Grade)}
+    assert scores == {ids[0]: (2.0, 3.0), ids[1]: (3.0, 4.0)}
