@@ -25,13 +25,18 @@ def make_app() -> Celery:
     app = Celery("jinguo-grading", broker=broker, backend=os.environ.get("JINGUO_RESULT_URL", broker))
     app.conf.update(
         task_acks_late=True,
-        task_reject_on_worker_lost=True,
+        # a task whose worker process died goes back to the queue only where an attempt limit bounds it: the
+        # platform's task (hub/cli/grading_worker.py) sets reject_on_worker_lost with the limit kept in the database
+        task_reject_on_worker_lost=False,
         worker_prefetch_multiplier=1,
         task_default_queue=queue,
         task_serializer="json", result_serializer="json", accept_content=["json"],
         result_expires=24 * 3600,
         # the unacknowledged task of a worker that vanished is delivered again after this many seconds
-        broker_transport_options={"visibility_timeout": int(os.environ.get("JINGUO_VISIBILITY_TIMEOUT", "3600"))},
+        broker_transport_options={"visibility_timeout": int(os.environ.get("JINGUO_VISIBILITY_TIMEOUT", "3600")),
+                                  "socket_connect_timeout": 3, "socket_timeout": 10},
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,  # a worker outlives a broker restart: it reconnects, however long
         worker_hijack_root_logger=False,
     )
     return app

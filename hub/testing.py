@@ -56,7 +56,7 @@ class Hub:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.data_dir / 'jinguo.sqlite'}"
+        return self.env.get("JINGUO_DB_URL") or f"sqlite:///{self.data_dir / 'jinguo.sqlite'}"
 
     @property
     def hub_db_url(self) -> str:
@@ -139,7 +139,7 @@ def serve(hub: Hub, timeout: float = 60) -> Hub:
             if (requests.get(f"{hub.url}/services/jinguo/api/openapi.json", timeout=2).status_code == 200
                     and (service is None or _parent_of(service) == proc.pid)):
                 return hub
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or busy starting
             pass
         time.sleep(0.3)
     raise RuntimeError("hub did not start: " + (tmp / "hub.log").read_text(errors="replace")[-3000:])

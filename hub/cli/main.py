@@ -187,9 +187,9 @@ def _grade(argv: list[str]) -> int | None:
 
 
 def _grading_worker(argv: list[str]) -> int | None:
-    from grading.cli import worker_main
+    from hub.cli.grading_worker import main as worker
 
-    return worker_main(argv)
+    return worker(argv)
 
 
 # grading/ parses its own options; imported only when asked for (it loads nbgrader)

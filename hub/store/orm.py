@@ -224,6 +224,25 @@ class Submission(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     graded_at: Mapped[datetime | None]
+    # Grading on Celery workers (hub/submissions/celery_backend.py): when it was last handed to the broker, the
+    # worker claim holding it and until when (a compare-and-set takes it), task deliveries seen (duplicates
+    # included), the claim that wrote its grade, and when the service took that grade in (callbacks).
+    published_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(96))
+    lease_until: Mapped[datetime | None]
+    deliveries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    graded_by: Mapped[str | None] = mapped_column(String(96))
+    synced_at: Mapped[datetime | None]
+
+
+class GradingBundle(Base):
+    """An assignment's source and hidden tests (+ nbgrader_config.py) as a tar.gz, named by its sha256: what a
+    Celery grading worker needs besides the notebook, so workers share no disk with the service."""
+
+    __tablename__ = "grading_bundles"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Grade(Base):

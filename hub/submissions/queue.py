@@ -11,6 +11,7 @@ A competition's folder is sealed to root before its submissions are written into
 hub/store/data_folder.py, with the data folder's whole model)."""
 from __future__ import annotations
 
+import os
 import threading
 from collections import deque
 from datetime import timedelta
@@ -21,7 +22,7 @@ from typing import Any, Callable
 
 from sqlalchemy import select
 from tornado.ioloop import IOLoop, PeriodicCallback
-from traitlets import Bool, Float, Integer, List, Unicode
+from traitlets import Bool, Float, Integer, List, Unicode, default
 from traitlets.config import LoggingConfigurable
 
 from hub.competitions.boards import spec_of
@@ -98,6 +99,13 @@ class GradingQueue(LoggingConfigurable):
                     "the service starts are warmed at once. 0 turns it off.").tag(config=True)
     warm_every = Float(60.0, help="Seconds between two looks for phases about to open (see warm_ahead).").tag(config=True)
     on_graded = List(help="Callables (session, submission, grade) run in the grade's transaction.")
+    backend = Unicode(help='"local": graded in this service\'s threads; "celery": handed to Celery grading workers '
+                           "(jinguo grading-worker; hub/submissions/celery_backend.py). Env: JINGUO_GRADING_BACKEND. "
+                           'Default "local".').tag(config=True)
+
+    @default("backend")
+    def _backend_default(self) -> str:
+        return os.environ.get("JINGUO_GRADING_BACKEND", "local")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -107,6 +115,15 @@ class GradingQueue(LoggingConfigurable):
 
     def start(self) -> None:
         self._loop = IOLoop.current()
+        if self.backend == "celery":
+            from hub.submissions.celery_backend import CeleryGrading
+
+            seal_data_dir(self.data_dir)
+            self._celery = CeleryGrading(self, parent=self)
+            self._celery.start()
+            return
+        if self.backend != "local":
+            raise ValueError(f"GradingQueue.backend must be local or celery, not {self.backend!r}")
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="jinguo-grading")
         self._lines: dict[str, deque[int]] = {}  # course folder -> submissions waiting behind the one grading
         seal_data_dir(self.data_dir)
@@ -164,10 +181,14 @@ class GradingQueue(LoggingConfigurable):
         self._work_through(folder, [])
 
     def stop(self) -> None:
+        if self.backend == "celery":
+            return self._celery.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def enqueue(self, submission_id: int, delay: float = 0.0) -> None:
-        if delay > 0:
+        if self.backend == "celery":
+            self._celery.publish(submission_id)
+        elif delay > 0:
             self._loop.call_later(delay, self.enqueue, submission_id)
         else:
             self._pool.submit(self._grade, submission_id)
