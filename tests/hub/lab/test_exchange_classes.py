@@ -48,6 +48,10 @@ def test_list_fetch_submit_feedback_through_the_platform(courses, tmp_path, monk
     (folder / "sums.ipynb").write_text(json.dumps(solved(courses, "office-data", "sums")), encoding="utf-8")
     answer = _make(exchange.ExchangeSubmit, me, tmp_path, "office-data", "sums").start()
     assert answer["status"] == "received" and not answer["late"]
+    (entry,) = [a for a in _make(exchange.ExchangeList, me, tmp_path, "office-data", cached=True).start()
+                if a["assignment_id"] == "合计与平均"]
+    (handin,) = entry["submissions"]  # her tab asks again while "grading" (hub/data/lab/assignment-list-refresh.js)
+    assert handin["grading"] is ("评分中" in handin["timestamp"]), handin
     done = me.wait_graded(answer["submissions"][0]["id"])
     assert done["score"] == done["max_score"] > 0
 
@@ -55,6 +59,7 @@ def test_list_fetch_submit_feedback_through_the_platform(courses, tmp_path, monk
     (entry,) = [a for a in cached if a["assignment_id"] == "合计与平均"]
     (handin,) = entry["submissions"]
     assert handin["has_exchange_feedback"] and not handin["has_local_feedback"]
+    assert handin["grading"] is False  # final: her tab stops asking
     assert f"得分 {done['score']:g}/{done['max_score']:g}" in handin["timestamp"]
     # Beijing time to the second, no UTC and no microseconds
     assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d（北京时间）", handin["timestamp"]), handin["timestamp"]
