@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from hub.store.db import session_scope
 from hub.store.orm import Competition, Member, Submission
-from hub.submissions import receive
+from hub.submissions.receive import receive
 from tests.conftest import platform_client as client_for
 from tests.grading.corpus import KINDS
 from tests.journeys.competition import open_competition
