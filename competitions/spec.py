@@ -4,6 +4,10 @@ A spec is loaded with :func:`load_competition` (or checked with :func:`validate_
 every problem comes back with its field path and line, in Chinese and English (see ``yamlspec``).
 Cross-field checks raise one ``ValidationError`` holding all their problems, each at the exact field,
 so an organizer fixes the whole file in one pass.
+
+One module over 400 lines on purpose: it is the competition file's whole schema, model for model in the order of
+the YAML (docs/competition-spec.md follows it), and the cross-field checks of ``Competition`` reach into every
+model below it; split, a reader would chase one field's rules across files.
 """
 from __future__ import annotations
 
