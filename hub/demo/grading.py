@@ -14,7 +14,9 @@ from hub.courses import certificates
 from hub.demo.story import DemoStopped, Say
 from hub.store.db import session_scope
 from hub.store.orm import Submission
-from hub.submissions.queue import WAITING, GradingQueue, course_dir_for
+from grading.statuses import WAITING
+from hub.submissions.grades import course_dir_for
+from hub.submissions.queue import GradingQueue
 
 
 class DemoGrading(GradingQueue):

@@ -17,7 +17,7 @@ from hub.people.members import audit
 from hub.store.db import session_scope
 from hub.store.orm import (Assignment, Competition, Course, Grade, GradingBundle, Member, Submission, aware,
                            utcnow)
-from hub.submissions.queue import hand_in_siblings, notebook_share, write_grade
+from hub.submissions.grades import hand_in_siblings, notebook_share, write_grade
 
 CLAIMABLE = ("received", "queued", "retrying")
 

@@ -21,7 +21,7 @@ from hub.courses import quiz_pages as qp
 from hub.courses.lesson_page import lesson_html
 from hub.scopes import LEARN
 from hub.store.orm import Assignment, Course, Grade, Role, Submission
-from hub.submissions.queue import WAITING
+from grading.statuses import WAITING
 from hub.submissions.receive import SubmissionRefused, notebook_bytes, receive
 from hub.web.base import Refusal, requires
 from hub.web.course_base import SLUG, STATUS_ZH, CourseBase, beijing, first_heading
