@@ -14,7 +14,7 @@ cannot ptrace it or read its memory. It deliberately imports nothing of the grad
 file is bound into the sandbox.
 
 Why one file of ~900 lines, past the project's ~400 (issue 17 allows it here): this file and ``_runner.py`` are
-the only code in the sandbox, each bound read-only on its own (``/opt/jinguo``, see ``sandbox.bwrap_argv``), and
+the only code in the sandbox, each bound read-only on its own (``/opt/jinguo``, see ``walls.bwrap_argv``), and
 it starts as ``python -I /opt/jinguo/zygote.py`` before anything of ours is importable there: the grading package
 is not mounted (an editable install points outside the bound folders), so it cannot import a helper module.
 Splitting it would mean one more bind mount per piece, one more path in the guard frames hidden from her

@@ -46,7 +46,7 @@ def test_modules_stay_small_or_say_why():
            if len(p.read_text().splitlines()) > 410}
     assert set(big) <= ALLOWED_BIG, big
     zygote_doc = ast.get_docstring(ast.parse((PACKAGE / "_zygote.py").read_text()))
-    assert "one file" in zygote_doc and "400 lines" in zygote_doc
+    assert "one file" in zygote_doc and "~400" in zygote_doc
 
 
 def test_the_engine_keeps_the_names_callers_import():
