@@ -12,6 +12,14 @@ on stdin:
 Being PID 1, it cannot be killed from inside the namespace; it is not dumpable, so the kernel (same uid)
 cannot ptrace it or read its memory. It deliberately imports nothing of the grading package: only this
 file is bound into the sandbox.
+
+Why one file of ~900 lines, past the project's ~400 (issue 17 allows it here): this file and ``_runner.py`` are
+the only code in the sandbox, each bound read-only on its own (``/opt/jinguo``, see ``walls.bwrap_argv``), and
+it starts as ``python -I /opt/jinguo/zygote.py`` before anything of ours is importable there: the grading package
+is not mounted (an editable install points outside the bound folders), so it cannot import a helper module.
+Splitting it would mean one more bind mount per piece, one more path in the guard frames hidden from her
+tracebacks (``executor._GUARD_FRAME``), and one more module in ``sys.modules`` her code could reach before the
+guard runs; the guard (``install_guard`` and the comparison and encoder builders) stays in one namespace.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 from celery import Celery
 
-from grading.config import SandboxLimits
+from grading.config import SandboxLimits, limits_dict
 from grading.results import GradeResult
 
 
@@ -63,8 +63,6 @@ def grade_task(course_dir: str, assignment: str, student: str, limits: dict, san
 
 def grade_many(course: Path, assignment: str, students: list[str], limits: SandboxLimits, sandbox: bool,
                deadline_each: float, done: Callable[[GradeResult], None]) -> None:
-    from grading.engine import limits_dict
-
     sent = {s: grade_task.apply_async((str(course), assignment, s, limits_dict(limits), sandbox)) for s in students}
     deadline = time.monotonic() + deadline_each * len(students)
     while sent:

@@ -72,3 +72,8 @@ class GradingSettings(Configurable):
                    "notebook has that many; nbgrader would spend minutes on each)."
     ).tag(config=True)
     sandbox = Bool(True, help="Run kernels in the sandbox. Turning it off is for development only.").tag(config=True)
+
+
+def limits_dict(limits: SandboxLimits) -> dict:
+    """The configurable limits as plain JSON, to rebuild them in a worker process or a Celery task."""
+    return {n: getattr(limits, n) for n in limits.trait_names() if limits.trait_metadata(n, "config")}

@@ -160,6 +160,20 @@ def _parent_of(pid: int | None) -> int | None:
         return None
 
 
+def culler_pids(hub: Hub) -> list[int]:
+    """This hub's idle-culler processes: JupyterHub starts its managed services in the hub's data folder, each in
+    a session of its own (so a signal to the hub's process group does not reach them)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if (proc.name.isdigit() and b"idle_cull" in (proc / "cmdline").read_bytes()
+                    and Path(os.readlink(proc / "cwd")) == hub.data_dir):
+                pids.append(int(proc.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            pass
+    return pids
+
+
 def stop_hub(hub: Hub) -> None:
     try:
         os.killpg(hub.proc.pid, signal.SIGTERM)
@@ -167,6 +181,16 @@ def stop_hub(hub: Hub) -> None:
     except (ProcessLookupError, subprocess.TimeoutExpired):
         try:
             os.killpg(hub.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    # A hub that did not stop cleanly leaves its culler behind for a moment (it ends itself within a second of
+    # the hub: hub/jupyterhub/idle_culling.py); one still there after that is ended here, by pid, never by name.
+    deadline = time.monotonic() + 5
+    while culler_pids(hub) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in culler_pids(hub):
+        try:
+            os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
     if running_as_root():

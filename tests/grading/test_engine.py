@@ -101,7 +101,9 @@ def test_a_kernel_that_exits_keeps_what_it_earned(tmp_path):
 def test_loop_fork_bomb_memory_disk_and_output_flood_are_contained(tmp_path):
     ok = "def 合计(values):\n    return sum(v for v in values if v is not None)"
     kinds = {
-        "loop": "def 合计(values):\n    while True:\n        pass",
+        # sorted first, so a worker starts its clock at once; at the top of her cell, so it runs out one clock
+        # (in a function, each test cell calling it would wait for its own)
+        "busy_loop": "while True:\n    pass\n" + ok,
         "forkbomb": "import os\nfor _ in range(100000):\n    try:\n        os.fork()\n    except OSError:\n        break\n" + ok,
         "memory": "x = []\ntry:\n    while True:\n        x.append(bytearray(50 * 2**20))\nexcept MemoryError:\n    pass\n" + ok,
         "disk": "i = 0\ntry:\n    while True:\n        open(f'f{i}', 'wb').write(b'x' * 2**20)\n        i += 1\nexcept OSError:\n    pass\n" + ok,
@@ -109,11 +111,14 @@ def test_loop_fork_bomb_memory_disk_and_output_flood_are_contained(tmp_path):
         "full": ok,
     }
     course = make_course(tmp_path / "c", kinds)
-    # Clocks with room: on a busy machine filling 1 GB takes seconds, and the hogs must meet their limits (memory,
-    # processes, disk, output), not the cell clock; only the endless loop is meant to run out of time.
-    limits = SandboxLimits(cell_timeout=15, notebook_timeout=90, processes=64, memory_mb=1024, disk_mb=64)
+    # Limits the hogs hit quickly and clocks with room: the kernel starts at ~240 MB of address space, so 512 MB is
+    # full after a few bytearrays even with two cores busy elsewhere, and every hog meets its limit (memory,
+    # processes, disk, output) in about a second, far inside its 15-second cell clock; only the endless loop is
+    # meant to run out of time.
+    limits = SandboxLimits(cell_timeout=15, notebook_timeout=90, processes=64, memory_mb=512, disk_mb=64)
     res = {r.student: r for r in autograde(course, "ps1", workers=2, limits=limits)}
-    assert res["loop"].score == 0.0 and res["loop"].status == "timeout" and "超时" in res["loop"].message
+    loop = res["busy_loop"]
+    assert loop.score == 0.0 and loop.status == "timeout" and "超时" in loop.message
     for kind in ("forkbomb", "memory", "disk", "flood", "full"):
         assert res[kind].score == 3.0, (kind, res[kind])
 

@@ -1,0 +1,151 @@
+"""A pool of long-lived worker processes for one course: each imports nbgrader once, keeps one sandboxed
+zygote warm, and grades submissions one after another; a worker that dies or overruns is replaced and its
+submission reported, so the rest of the run goes on."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import time
+from pathlib import Path
+from typing import Callable
+
+from grading.config import SandboxLimits, limits_dict
+from grading.errors import GradingError
+from grading.results import GradeResult
+
+
+def _owner_gone(owner: int) -> bool:
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's (cannot be: the owner started us)
+        return False
+    return False
+
+
+def _worker_loop(course: str, limits: dict, sandbox: bool, owner: int, jobs, results) -> None:
+    """A worker process: nbgrader imported once, one zygote, submissions one after another, until the pool is
+    closed or ``owner`` (the process that started the pool) is gone."""
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    from grading.pipeline import Worker
+
+    worker = Worker(course, SandboxLimits(**limits), sandbox=sandbox)
+    try:
+        while True:
+            try:
+                job = jobs.get(timeout=1.0)
+            except queue.Empty:
+                # Our parent is the forkserver, and it outlives the pool's owner as long as we do (every worker
+                # holds the forkserver's "alive" pipe open): so watch the owner itself, or a service killed without
+                # closing its pools would leave its workers and their sandboxes running for good.
+                if _owner_gone(owner):
+                    return
+                continue
+            if job is None:
+                return
+            assignment, student = job
+            results.put(("start", os.getpid(), student))
+            try:
+                res = worker.grade(assignment, student)
+            except Exception as exc:  # never lose the submission: report it
+                res = GradeResult(student, assignment, 0.0, 0.0, "error", f"评分出错 / grading failed: {exc!r}"[:400])
+            results.put(("done", os.getpid(), res.to_json()))
+    finally:
+        worker.close()
+
+
+def _context():
+    """Workers come from a forkserver that has imported nbgrader and the pipeline once: as cheap as a fork of
+    this process, but without inheriting its open files and sockets (a web service's listening port, a browser
+    driver's pipes), which a long-lived worker would otherwise hold open after its parent is gone."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["grading.pipeline", "nbgrader.converters", "nbgrader.preprocessors"])
+    return ctx
+
+
+class Pool:
+    """Long-lived worker processes; one that dies (or overruns its deadline) is replaced and its submission
+    reported, so the rest of the run goes on."""
+
+    def __init__(self, course: Path, limits: SandboxLimits, sandbox: bool, n: int):
+        self.ctx = _context()
+        self.args = (str(course), limits_dict(limits), sandbox, os.getpid())
+        self.jobs, self.results = self.ctx.Queue(), self.ctx.Queue()
+        self.procs: dict[int, mp.Process] = {}
+        self.idle_deaths = 0  # workers that died holding no submission since one last started grading
+        for _ in range(n):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        p = self.ctx.Process(target=_worker_loop, args=(*self.args, self.jobs, self.results), daemon=True)
+        p.start()
+        self.procs[p.pid] = p
+
+    def run(self, assignment: str, students: list[str], deadline_each: float, done: Callable[[GradeResult], None]):
+        for s in students:
+            self.jobs.put((assignment, s))
+        busy: dict[int, tuple[str, float]] = {}
+        left = set(students)
+        while left:
+            try:
+                kind, pid, payload = self.results.get(timeout=0.5)
+            except queue.Empty:
+                kind = None
+            if kind == "start":
+                busy[pid] = (payload, time.monotonic() + deadline_each)
+                self.idle_deaths = 0
+            elif kind == "done":
+                busy.pop(pid, None)
+                res = GradeResult.from_json(payload)
+                if res.student in left:
+                    left.discard(res.student)
+                    done(res)
+            for pid, proc in list(self.procs.items()):
+                job = busy.get(pid)
+                overdue = job is not None and time.monotonic() > job[1]
+                if proc.is_alive() and not overdue:
+                    continue
+                if proc.is_alive():
+                    proc.kill()
+                proc.join()
+                del self.procs[pid]
+                if job is None:
+                    self._count_idle_death(proc.exitcode)
+                self._spawn()
+                if job and job[0] in left:
+                    busy.pop(pid, None)
+                    left.discard(job[0])
+                    status = "timeout" if overdue else "error"
+                    done(GradeResult(job[0], assignment, 0.0, 0.0, status,
+                                     "评分进程超时或意外退出，已停止 / the grading process overran or died and was stopped"))
+
+    def _count_idle_death(self, exitcode: int | None) -> None:
+        """Workers that keep dying before they take a submission would be replaced forever: stop the run (the
+        caller closes the pool). Called with the dead worker already removed, so the pool holds len + 1."""
+        self.idle_deaths += 1
+        if self.idle_deaths >= 3 * (len(self.procs) + 1):
+            raise GradingError(
+                f"评分进程反复启动失败（退出码 {exitcode}）。若从自己的 Python 脚本调用评分，请把调用写在 "
+                "if __name__ == '__main__': 之下",
+                f"grading workers keep failing to start (exit code {exitcode}). When calling the engine from your "
+                "own Python script, put the call under if __name__ == '__main__':")
+
+    def healthy(self) -> bool:
+        return bool(self.procs) and all(p.is_alive() for p in self.procs.values())
+
+    def close(self) -> None:
+        for _ in self.procs:
+            self.jobs.put(None)
+        for p in self.procs.values():
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
+
+
+_Pool = Pool  # the name it had in grading.engine
