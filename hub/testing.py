@@ -125,7 +125,7 @@ def serve(hub: Hub, timeout: float = 60) -> Hub:
     service answers. Its output is appended to hub.log beside the data folder."""
     tmp = hub.data_dir.parent
     log = open(tmp / "hub.log", "ab")
-    extra = ["--config", hub.settings] if hub.settings else []
+    extra = ["--config", hub.config] if hub.config else []
     proc = subprocess.Popen([str(VENV_BIN / "jinguo"), *extra, "serve"], env=hub.env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     hub.proc = proc

@@ -16,6 +16,7 @@ from typing import Any, ContextManager
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.refusals import Refused
 from hub.store.orm import (Assignment, AssignmentFetch, Course, Enrolment, Grade, Member, Submission, SubmissionFeedback,
                      aware, utcnow)
 
@@ -24,12 +25,8 @@ MAX_RELEASE_BYTES = 20 * 1024 * 1024
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 
 
-class ExchangeRefused(Exception):
-    """Why the exchange said no: an HTTP status, a stable code, Chinese and English."""
-
-    def __init__(self, status: int, code: str, zh: str, en: str):
-        super().__init__(en)
-        self.status, self.code, self.zh, self.en = status, code, zh, en
+class ExchangeRefused(Refused):
+    """Why the exchange said no (unknown or unreleased course or assignment, not enrolled, no feedback yet)."""
 
 
 def stamp(when: datetime) -> str:

@@ -49,6 +49,7 @@ from hub.submissions.queue import WAITING, notebook_share, write_grade
 from hub.people.members import audit
 from hub.store.orm import (Assignment, Competition, Course, Enrolment, Grade, Member, NominationRound, Role, Studio,
                      Submission, Survey, SurveyResponse, aware)
+from hub.refusals import Refused
 from hub.reports.tables import REPORT_TZ
 from hub.submissions import receive
 
@@ -110,12 +111,16 @@ _NEEDS = (("托育服务", "技能培训"), ("法律援助",), ("技能培训", 
 _ADVICE = ("希望多开晚上的线上课", "", "孩子放学后没人照看，希望有托管", "", "夜班路上不安全，希望有班车")
 
 
-class DemoStopped(Exception):
-    """Why the demo cannot go on (zh / en); what earlier steps made is kept."""
+class DemoStopped(Refused):
+    """Why the demo cannot go on (zh / en); what earlier steps made is kept. The CLI says so, and that running
+    ``jinguo demo`` again completes it."""
 
     def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
+        super().__init__(500, "demo_stopped", zh, en)
+
+    def message(self) -> str:
+        return (f"演示数据未写完：{self.zh}。已完成的步骤已保存，问题解决后再运行 jinguo demo 即可接着完成。/ "
+                f"the demo stopped: {self.en}. Finished steps are kept; run jinguo demo again to complete it.")
 
 
 @dataclass

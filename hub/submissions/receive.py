@@ -3,22 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hub.store.orm import Assignment, Competition, Member, Submission
+from hub.refusals import Refused
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
 
-class SubmissionRefused(Exception):
-    """Why a notebook was not taken: an HTTP status, a stable code, Chinese and English."""
-
-    def __init__(self, status: int, code: str, zh: str, en: str, retry_at: datetime | None = None):
-        super().__init__(en)
-        self.status, self.code, self.zh, self.en, self.retry_at = status, code, zh, en, retry_at
+class SubmissionRefused(Refused):
+    """Why a notebook was not taken."""
 
 
 def notebook_bytes(notebook: Any, max_bytes: int = MAX_NOTEBOOK_BYTES) -> bytes:

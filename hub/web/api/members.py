@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from courses import catalogue
 from hub.people import members
 from hub.store.orm import EmploymentForm, Industry, Member, MemberStatus, Region
-from hub.web.base import APIHandler, Refusal, requires
+from hub.refusals import Refused
+from hub.web.base import APIHandler, requires
 from hub.web.openapi import openapi_document
 from hub.scopes import APPROVE, LEARN, ORGANIZE
 
@@ -39,7 +40,7 @@ class MembersHandler(APIHandler):
         try:
             wanted = MemberStatus(status)
         except ValueError:
-            raise Refusal(400, "bad_status", "无效的状态", "Unknown status")
+            raise Refused(400, "bad_status", "无效的状态", "Unknown status")
         rows = self.db.scalars(select(Member).where(Member.status == wanted).order_by(Member.id)).all()
         self.write_json({"members": [member_json(m) for m in rows]})
 
@@ -51,12 +52,8 @@ class MemberDecisionHandler(APIHandler):
     async def post(self, username: str, decision: str) -> None:
         reason = str(self.json_body().get("reason", ""))[:500]
         status = MemberStatus.approved if decision == "approve" else MemberStatus.rejected
-        try:
-            m = members.set_status(self.db, username, status, self.current_user["name"], reason)
-            self.db.commit()
-        except members.MemberError as exc:
-            self.db.rollback()
-            raise Refusal(404, "no_member", exc.zh, exc.en)
+        m = members.set_status(self.db, username, status, self.current_user["name"], reason)
+        self.db.commit()
         self.write_json(member_json(m))
 
 
@@ -83,13 +80,13 @@ class QuizCheckHandler(APIHandler):
         body = self.json_body()
         course, quiz_id, choice = str(body.get("course", "")), str(body.get("quiz_id", "")), body.get("choice")
         if not isinstance(choice, list):
-            raise Refusal(400, "bad_choice", "choice 应为选项列表，如 [\"B\"]", 'choice must be a list such as ["B"]')
+            raise Refused(400, "bad_choice", "choice 应为选项列表，如 [\"B\"]", 'choice must be a list such as ["B"]')
         try:
             result = catalogue.check_quiz(course, quiz_id, [str(c) for c in choice])
         except (KeyError, catalogue.CatalogueError):
-            raise Refusal(404, "quiz_not_found", "找不到这道测验题", "No such quiz")
+            raise Refused(404, "quiz_not_found", "找不到这道测验题", "No such quiz")
         except ValueError as exc:
-            raise Refusal(400, "bad_choice", *_zh_en(str(exc)))
+            raise Refused(400, "bad_choice", *_zh_en(str(exc)))
         self.write_json({**result, "reference": result["citation"]})
 
 
@@ -105,7 +102,7 @@ class OpenAPIHandler(APIHandler):
 
 class NotFoundHandler(APIHandler):
     async def prepare(self) -> None:
-        raise Refusal(404, "not_found", "没有这个接口", "No such API endpoint")
+        raise Refused(404, "not_found", "没有这个接口", "No such API endpoint")
 
 
 ROUTES = [
