@@ -12,6 +12,7 @@ from jupyterhub.services.auth import HubOAuthenticated
 from sqlalchemy.orm import Session
 from tornado import web
 from tornado.ioloop import IOLoop
+from tornado.log import app_log, gen_log
 
 from competitions.yamlspec import SpecError
 from hub.store.db import _sessionmaker
@@ -146,7 +147,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             return
         if hasattr(self, "_db"):
             self._db.rollback()
-        self.log.warning("%d %s: %s (%s)", e.status, self._request_summary(), e.code, e.en)
+        gen_log.warning("%d %s: %s (%s)", e.status, self._request_summary(), e.code, e.en)  # as Tornado logs an HTTPError
         if not self._finished:
             self.send_error(e.status, exc_info=sys.exc_info())
 
@@ -156,7 +157,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             exc = Refused(status_code, *_GENERIC.get(status_code, _GENERIC[500] if status_code >= 500 else
                                                      _GENERIC[400]))
             if status_code >= 500 and kwargs.get("exc_info", (None, None))[1] is not None:
-                self.log.error("".join(traceback.format_exception(*kwargs["exc_info"])))
+                app_log.error("".join(traceback.format_exception(*kwargs["exc_info"])))
         if self.is_api:
             self.set_header("Content-Type", "application/json")
             self.finish(json.dumps(exc.to_json(), ensure_ascii=False))
