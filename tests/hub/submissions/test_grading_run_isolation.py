@@ -23,7 +23,7 @@ from hub.competitions.admin import publish
 from hub.store.db import session_scope
 from hub.submissions.queue import GradingQueue
 from hub.store.orm import Grade, Member, Submission
-from hub.submissions import receive
+from hub.submissions.receive import receive
 from tests.grading.corpus import KINDS, make_course
 from tests.journeys.competition import spec_text
 
