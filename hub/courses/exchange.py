@@ -25,10 +25,6 @@ MAX_RELEASE_BYTES = 20 * 1024 * 1024
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 
 
-class ExchangeRefused(Refused):
-    """Why the exchange said no (unknown or unreleased course or assignment, not enrolled, no feedback yet)."""
-
-
 def stamp(when: datetime) -> str:
     return aware(when).astimezone(timezone.utc).strftime(TIMESTAMP_FORMAT)
 
@@ -45,11 +41,11 @@ def her_course(session: Session, member: Member | None, slug: str) -> Course:
     """A published course she is enrolled in; 404 if there is none, 403 if she is not enrolled."""
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None or course.published_at is None:
-        raise ExchangeRefused(404, "course_not_found", "找不到这门课程", "Course not found")
+        raise Refused(404, "course_not_found", "找不到这门课程", "Course not found")
     enrolled = member is not None and session.scalar(select(Enrolment.id).where(
         Enrolment.member_id == member.id, Enrolment.course_id == course.id)) is not None
     if not enrolled:
-        raise ExchangeRefused(403, "not_enrolled", "您还没有报名这门课程，请先在女职工专区报名",
+        raise Refused(403, "not_enrolled", "您还没有报名这门课程，请先在女职工专区报名",
                               "You are not enrolled in this course; enrol from the women workers' zone first")
     return course
 
@@ -57,9 +53,9 @@ def her_course(session: Session, member: Member | None, slug: str) -> Course:
 def released_assignment(session: Session, course: Course, name: str) -> Assignment:
     row = session.scalar(select(Assignment).where(Assignment.course_id == course.id, Assignment.name == name))
     if row is None:
-        raise ExchangeRefused(404, "assignment_not_found", "找不到这份作业", "Assignment not found")
+        raise Refused(404, "assignment_not_found", "找不到这份作业", "Assignment not found")
     if row.released_at is None:
-        raise ExchangeRefused(409, "not_released", "这份作业还没有发布", "This assignment is not released yet")
+        raise Refused(409, "not_released", "这份作业还没有发布", "This assignment is not released yet")
     return row
 
 
@@ -72,7 +68,7 @@ def release_files(data_dir: str | Path, slug: str, assignment: str,
     """Every file of the release as {relative path: base64} (folder_files)."""
     root = release_dir(data_dir, slug, assignment)
     if not root.is_dir():
-        raise ExchangeRefused(409, "not_released", "这份作业的文件还没有准备好，请联系老师",
+        raise Refused(409, "not_released", "这份作业的文件还没有准备好，请联系老师",
                               "The assignment's files are not there yet; tell the instructor")
     return folder_files(root, max_bytes)
 
@@ -87,7 +83,7 @@ def folder_files(root: Path, max_bytes: int = MAX_RELEASE_BYTES) -> dict[str, st
             continue
         total += path.stat().st_size
         if total > max_bytes:
-            raise ExchangeRefused(413, "release_too_large", "作业文件太大，无法下载，请联系老师",
+            raise Refused(413, "release_too_large", "作业文件太大，无法下载，请联系老师",
                                   "The release is too large to download; tell the instructor")
         files[rel.as_posix()] = base64.b64encode(path.read_bytes()).decode("ascii")
     return files
@@ -190,7 +186,7 @@ def feedback_for(session: Session, data_dir: str | Path, sub: Submission, studen
             kept.html, kept.generated_at = html, utcnow()
             session.commit()
     if kept is None:
-        raise ExchangeRefused(409, "feedback_superseded", "这次提交之后您又提交过，反馈以最近一次提交为准",
+        raise Refused(409, "feedback_superseded", "这次提交之后您又提交过，反馈以最近一次提交为准",
                               "You submitted again since; feedback is for your latest submission")
     return kept.html
 
@@ -234,5 +230,5 @@ def lesson_files(slug: str) -> dict[str, str]:
     """Every file of the course's lessons folder (notebooks and the data they read), {path: base64}."""
     found = course_lessons(slug)
     if not found:
-        raise ExchangeRefused(404, "no_lessons", "这门课程没有讲义", "This course has no lessons")
+        raise Refused(404, "no_lessons", "这门课程没有讲义", "This course has no lessons")
     return folder_files(found[0])

@@ -32,11 +32,7 @@ DEFAULT_PASS_RATIO = 0.6  # course.yaml's pass_ratio when the assignment gives n
 TEACHING_ROLES = (Role.instructor, Role.organizer, Role.admin)
 
 
-class CourseAdminError(Refused):
-    """Publishing, releasing or syncing a course that cannot be done."""
-
-
-class UnknownCourse(CourseAdminError):
+class UnknownCourse(Refused):
     """A slug the catalogue does not know (built from the slug alone: the words are always these)."""
 
     def __init__(self, slug: str):
@@ -44,7 +40,7 @@ class UnknownCourse(CourseAdminError):
                          f"no course {slug!r} in the catalogue")
 
 
-class UnknownAssignment(CourseAdminError):
+class UnknownAssignment(Refused):
     """An assignment the course does not have."""
 
     def __init__(self, slug: str, name: str):
@@ -101,9 +97,9 @@ def _course_folder(data_dir: str | Path, info: catalogue.Course) -> Path:
 def _instructor(session: Session, username: str) -> Member:
     member = session.scalar(select(Member).where(Member.username == username))
     if member is None:
-        raise CourseAdminError(404, "no_member", f"找不到用户 {username}", f"no member {username!r}")
+        raise Refused(404, "no_member", f"找不到用户 {username}", f"no member {username!r}")
     if member.role not in TEACHING_ROLES:
-        raise CourseAdminError(400, "not_instructor", f"{username} 不是讲师，不能担任课程讲师",
+        raise Refused(400, "not_instructor", f"{username} 不是讲师，不能担任课程讲师",
                                f"{username} is not an instructor and cannot teach a course")
     return member
 
@@ -156,7 +152,7 @@ def _share(data_dir: str | Path, slug: str, instructors: list[str]) -> None:
     try:
         course_access.grant_course(data_dir, JinguoConfig().unix_prefix, slug, instructors)
     except (OSError, RuntimeError) as exc:
-        raise CourseAdminError(500, "share_failed", "无法为讲师开放课程文件夹（Unix 组）", f"could not share the course "
+        raise Refused(500, "share_failed", "无法为讲师开放课程文件夹（Unix 组）", f"could not share the course "
                                f"folder with its instructors' accounts: {str(exc)[:300]}") from exc
 
 
@@ -169,7 +165,7 @@ def publish_course(session: Session, data_dir: str | Path, slug: str, actor: str
 def published_course(session: Session, slug: str) -> Course:
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None or course.published_at is None:
-        raise CourseAdminError(404, "course_not_found", f"课程 {slug} 还没有发布", f"course {slug!r} is not published")
+        raise Refused(404, "course_not_found", f"课程 {slug} 还没有发布", f"course {slug!r} is not published")
     return course
 
 
@@ -183,7 +179,7 @@ def generate(data_dir: str | Path, slug: str, assignment: str) -> Path:
                        cwd=root, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         last = (r.stderr.strip().splitlines() or ["?"])[-1][:300]
-        raise CourseAdminError(500, "generate_failed", "生成学员版作业失败，请检查源作业",
+        raise Refused(500, "generate_failed", "生成学员版作业失败，请检查源作业",
                                f"generating the student version failed: {last}")
     return root / "release" / assignment
 

@@ -20,7 +20,7 @@ from tornado import httpclient, web
 from hub.cli.main import main
 from hub.refusals import Refused
 from hub.reports.tables import parse_scope
-from hub.submissions.receive import SubmissionRefused, notebook_bytes
+from hub.submissions.receive import notebook_bytes
 from hub.web.base import APIHandler, BaseHandler
 
 HUB = Path(__file__).resolve().parents[2] / "hub"
@@ -34,7 +34,7 @@ class RoomInAPI(APIHandler):
 
 class RetryInAPI(APIHandler):
     async def get(self) -> None:
-        raise SubmissionRefused(429, "daily_limit", "今天的次数用完了", "No submissions left today", retry_at=RETRY)
+        raise Refused(429, "daily_limit", "今天的次数用完了", "No submissions left today", retry_at=RETRY)
 
 
 class CrashInAPI(APIHandler):
@@ -157,9 +157,8 @@ def test_no_class_but_refused_carries_a_refusals_zh_and_en_fields():
         elif is_exception and {"zh", "en"} <= takes and name not in family:
             offenders.append(f"{path.relative_to(HUB.parent)}: {name} is not a Refused")
     assert not offenders, offenders
-    for expected in ("StudioRefused", "NominationRefused", "SubmissionRefused", "ActionRefused", "CourseAdminError",
-                     "UnknownCourse", "UnknownAssignment", "ExchangeRefused", "SurveyRefused", "MemberError",
-                     "ReportError", "BackupError", "DemoStopped"):
+    for expected in ("StudioRefused", "NominationRefused", "SurveyRefused", "MemberError", "ReportError",
+                     "UnknownCourse", "UnknownAssignment", "BackupError", "DemoStopped"):
         assert expected in family, expected
 
 
