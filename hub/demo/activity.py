@@ -51,7 +51,7 @@ from hub.store.orm import (Assignment, Competition, Course, Enrolment, Grade, Me
                      Submission, Survey, SurveyResponse, aware)
 from hub.refusals import Refused
 from hub.reports.tables import REPORT_TZ
-from hub.submissions import receive
+from hub.submissions.receive import receive
 
 ACTOR = "demo"
 STEP_COUNT = 10  # the steps run() takes, shown as [n/10]

@@ -177,3 +177,18 @@ def test_no_handler_translates_a_rooms_refusal_by_hand(folder):
             if caught & family and raises:
                 by_hand.append(f"{path.name}:{node.lineno}")
     assert not by_hand, by_hand
+
+
+def test_every_refusal_is_built_with_status_code_zh_en_and_detail_by_name():
+    """``Refused(status, code, zh, en, **detail)``: a fifth positional argument (the old Refusal's retry_at) would be
+    a TypeError, answered as a 500 instead of the refusal."""
+    family = _refused_family(_classes()) | {"Refusal"}
+    wrong = []
+    for path in sorted(HUB.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+                built_from_words = name in ("UnknownCourse", "UnknownAssignment", "BackupError", "DemoStopped")
+                if name in family and not built_from_words and len(node.args) != 4:
+                    wrong.append(f"{path.relative_to(HUB.parent)}:{node.lineno}")
+    assert not wrong, wrong

@@ -122,7 +122,7 @@ class LeaderboardHandler(CompetitionHandler):
             raise Refused(400, "bad_board", "榜单只有 public 和 private 两种", "board is public or private")
         if kind == "private" and not (core.private_visible(phase, now) or self.can(ORGANIZE)):
             raise Refused(403, "private_hidden", "最终榜在本阶段结束后公布", "The private board is shown after the "
-                          "phase closes", phase.closes_at.isoformat())
+                          "phase closes", retry_at=phase.closes_at)
         try:
             offset = max(0, int(self.get_argument("offset", "0")))
             limit = min(200, max(1, int(self.get_argument("limit", "50"))))
