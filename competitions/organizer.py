@@ -12,7 +12,7 @@ from competitions.yamlspec import Problem, SpecError
 
 
 def _refuse(field: str, zh: str, en: str) -> SpecError:
-    return SpecError([Problem(field, None, zh, en)])
+    return SpecError([Problem(field, zh, en)])
 
 
 def _edited(spec: Competition, key: str, **changes) -> Competition:

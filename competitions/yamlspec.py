@@ -7,7 +7,6 @@ problem a person can act on, before anything is built.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,26 +16,9 @@ from pydantic import BaseModel, ValidationError
 M = TypeVar("M", bound=BaseModel)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a spec file, said for a person in Chinese and English."""
+from competitions.problems import Problem, ProblemsError
 
-    path: str  # dotted field path, e.g. "phases.1.closes_at"
-    line: int | None  # 1-based line in the file, when known
-    zh: str
-    en: str
-
-    def __str__(self) -> str:
-        where = f"第 {self.line} 行 / line {self.line}, " if self.line else ""
-        return f"{where}{self.path or '(根 / root)'}: {self.zh} / {self.en}"
-
-
-class SpecError(ValueError):
-    """Raised by load_spec when a file has problems; carries all of them."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+SpecError = ProblemsError  # the name load_spec's callers know: every problem of a spec file (path, line, zh, en)
 
 
 MAX_NODES = 50_000  # the largest shipped spec has a few hundred; a file past this is not a spec
@@ -146,18 +128,18 @@ def load_spec(model: type[M], text: str | bytes, filename: str = "<spec>") -> M:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise SpecError([Problem("", None, "文件不是 UTF-8 编码", "file is not UTF-8 encoded")])
+            raise SpecError([Problem("", "文件不是 UTF-8 编码", "file is not UTF-8 encoded")])
     try:
         node, data = parse_yaml(text)
     except _Refused as exc:
-        raise SpecError([Problem("", exc.mark.line + 1 if exc.mark else None, exc.zh, exc.en)]) from None
+        raise SpecError([Problem("", exc.zh, exc.en, exc.mark.line + 1 if exc.mark else None)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise SpecError([Problem("", line, f"YAML 语法错误：{getattr(exc, 'problem', exc)}",
-                                 f"YAML syntax error: {getattr(exc, 'problem', exc)}")]) from None
+        raise SpecError([Problem("", f"YAML 语法错误：{getattr(exc, 'problem', exc)}",
+                                 f"YAML syntax error: {getattr(exc, 'problem', exc)}", line)]) from None
     if node is None or not isinstance(data, dict):
-        raise SpecError([Problem("", 1, "文件为空或不是键值映射", "file is empty or not a mapping")])
+        raise SpecError([Problem("", "文件为空或不是键值映射", "file is empty or not a mapping", 1)])
     lines = _node_lines(node)
     try:
         return model.model_validate(data)
@@ -170,7 +152,7 @@ def load_spec(model: type[M], text: str | bytes, filename: str = "<spec>") -> M:
             if err["type"] == "value_error" and "ctx" in err and isinstance(err["ctx"].get("error"), ValueError):
                 zh, _, en2 = str(err["ctx"]["error"]).partition(" / ")
                 en = en2 or en
-            problems.append(Problem(".".join(str(p) for p in loc), _line_for(lines, loc), zh, en))
+            problems.append(Problem(".".join(str(p) for p in loc), zh, en, _line_for(lines, loc)))
         raise SpecError(problems) from None
 
 
@@ -180,7 +162,7 @@ def validate_file(model: type[BaseModel], path: str | Path) -> list[Problem]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [Problem("", None, f"无法读取文件：{exc.strerror}", f"cannot read file: {exc.strerror}")]
+        return [Problem("", f"无法读取文件：{exc.strerror}", f"cannot read file: {exc.strerror}")]
     try:
         load_spec(model, raw, str(path))
     except SpecError as exc:

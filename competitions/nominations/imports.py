@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 from competitions.nominations.quota import Candidate
+from competitions.problems import Problem, ProblemsError
 
 # column → accepted headers (Chinese first); required columns first
 COLUMNS = {
@@ -24,24 +24,14 @@ GENDERS = {"女": "female", "女性": "female", "female": "female", "f": "female
            "男": "male", "男性": "male", "male": "male", "m": "male"}
 
 
-@dataclass(frozen=True, slots=True)
-class ImportProblem:
-    row: int | None  # as the spreadsheet numbers it (the header is row 1)
-    column: str  # the header as written, or the column letter when there is none
-    zh: str
-    en: str
-
-    def __str__(self) -> str:
-        where = f"第 {self.row} 行 / row {self.row}, " if self.row else ""
-        return f"{where}{self.column}: {self.zh} / {self.en}"
+# Every problem of a candidates file; nothing from it is imported. A Problem's column (its path) is the header as
+# written, or the column letter when there is none (the file's name for the file as a whole); its row (line) is as
+# the spreadsheet numbers it (the header is row 1).
+CandidateFileError = ProblemsError
 
 
-class CandidateFileError(ValueError):
-    """Raised with every problem of a file; nothing from it is imported."""
-
-    def __init__(self, problems: list[ImportProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+def _at(row: int | None, column: str, zh: str, en: str) -> Problem:
+    return Problem(column, zh, en, row)
 
 
 def _letter(index: int) -> str:
@@ -60,7 +50,7 @@ def _rows(data: bytes, filename: str) -> list[list[str]]:
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises several kinds for "not an xlsx"
-            raise CandidateFileError([ImportProblem(None, filename, f"无法读取 xlsx 文件（{type(exc).__name__}）",
+            raise CandidateFileError([_at(None, filename, f"无法读取 xlsx 文件（{type(exc).__name__}）",
                                               f"cannot read the xlsx file ({type(exc).__name__})")])
         sheet = book.worksheets[0]
         return [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
@@ -71,7 +61,7 @@ def _rows(data: bytes, filename: str) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise CandidateFileError([ImportProblem(None, filename, "文件编码无法识别，请另存为 UTF-8 或 GBK 的 csv",
+        raise CandidateFileError([_at(None, filename, "文件编码无法识别，请另存为 UTF-8 或 GBK 的 csv",
                                           "unknown text encoding: save the csv as UTF-8 or GBK")])
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
 
@@ -80,7 +70,7 @@ def read_candidates(data: bytes, filename: str, id_prefix: str = "ext") -> list[
     """The candidates of an uploaded file, or CandidateFileError listing every problem (row, column, zh, en)."""
     rows = _rows(data, filename)
     if not rows or not any(rows[0]):
-        raise CandidateFileError([ImportProblem(1, "", "文件为空或没有表头", "the file is empty or has no header row")])
+        raise CandidateFileError([_at(1, "", "文件为空或没有表头", "the file is empty or has no header row")])
     header = rows[0]
     where: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -89,10 +79,10 @@ def read_candidates(data: bytes, filename: str, id_prefix: str = "ext") -> list[
                 where[key] = index
     missing = [k for k in REQUIRED if k not in where]
     if missing:
-        raise CandidateFileError([ImportProblem(1, COLUMNS[k][0], f"缺少“{COLUMNS[k][0]}”列（表头应包含：姓名、性别、工作单位、评分）",
+        raise CandidateFileError([_at(1, COLUMNS[k][0], f"缺少“{COLUMNS[k][0]}”列（表头应包含：姓名、性别、工作单位、评分）",
                                           f"missing column '{COLUMNS[k][-1]}' (the header needs name, gender, unit, merit)")
                             for k in missing])
-    problems: list[ImportProblem] = []
+    problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}
     out: list[Candidate] = []
 
@@ -104,20 +94,20 @@ def read_candidates(data: bytes, filename: str, id_prefix: str = "ext") -> list[
             continue
         cell = {k: (row[i] if i < len(row) else "") for k, i in where.items()}
         if not cell["name"]:
-            problems.append(ImportProblem(number, col("name"), "姓名不能为空", "name is empty"))
+            problems.append(_at(number, col("name"), "姓名不能为空", "name is empty"))
         gender = GENDERS.get(cell["gender"].lower())
         if gender is None:
-            problems.append(ImportProblem(number, col("gender"), f"性别应为“女”或“男”，而不是“{cell['gender']}”",
+            problems.append(_at(number, col("gender"), f"性别应为“女”或“男”，而不是“{cell['gender']}”",
                                           f"gender must be 女 or 男, not {cell['gender']!r}"))
         try:
             merit = float(cell["merit"])
         except ValueError:
             merit = 0.0
-            problems.append(ImportProblem(number, col("merit"), f"评分应为数字，而不是“{cell['merit']}”",
+            problems.append(_at(number, col("merit"), f"评分应为数字，而不是“{cell['merit']}”",
                                           f"merit must be a number, not {cell['merit']!r}"))
         key = (cell["name"], cell["unit"])
         if cell["name"] and key in seen:
-            problems.append(ImportProblem(number, col("name"), f"与第 {seen[key]} 行重复（同一单位同名）",
+            problems.append(_at(number, col("name"), f"与第 {seen[key]} 行重复（同一单位同名）",
                                           f"duplicate of row {seen[key]} (same name and unit)"))
         seen.setdefault(key, number)
         if gender is not None and cell["name"]:
@@ -126,7 +116,7 @@ def read_candidates(data: bytes, filename: str, id_prefix: str = "ext") -> list[
     if problems:
         raise CandidateFileError(problems)
     if not out:
-        raise CandidateFileError([ImportProblem(None, filename, "文件中没有候选人", "the file holds no candidates")])
+        raise CandidateFileError([_at(None, filename, "文件中没有候选人", "the file holds no candidates")])
     return out
 
 

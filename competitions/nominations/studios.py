@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
 
+from competitions.problems import Problem, ProblemsError
+
 # kind → (Chinese, English); the order is the order forms offer
 KINDS: dict[str, tuple[str, str]] = {
     "patent": ("专利", "patent"),
@@ -29,22 +31,7 @@ NAME_MAX, TITLE_MAX, TEXT_MAX = 64, 200, 2000
 FEMALE = "female"
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    field: str
-    zh: str
-    en: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.zh} / {self.en}"
-
-
-class StudioError(ValueError):
-    """Every problem of one form at once; nothing is stored."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+StudioError = ProblemsError  # every problem of one studio form at once (Problem.field names the field)
 
 
 @dataclass(frozen=True, slots=True)

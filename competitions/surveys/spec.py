@@ -5,14 +5,14 @@ competitions/surveys/results.py; hub/surveys/responses.py persists and serves.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from competitions.spec import ChineseTitle, Key, Slug
-from competitions.yamlspec import Problem, load_spec, validate_file
+from competitions.problems import Problem, ProblemsError
+from competitions.yamlspec import load_spec, validate_file
 
 KINDS = {"single": "单选", "multiple": "多选", "rating": "评分（1–5）", "text": "简答"}
 BREAKDOWNS = {"region": "区域", "industry": "行业", "employment_form": "用工形式", "unit": "基层工会"}
@@ -94,22 +94,8 @@ def validate_survey_file(path: str | Path) -> list[Problem]:
 
 # ---- one member's answers -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class AnswerProblem:
-    question: str  # the question id ("" for the whole answer)
-    zh: str
-    en: str
-
-    def __str__(self) -> str:
-        return f"{self.question or '(问卷 survey)'}: {self.zh} / {self.en}"
-
-
-class AnswerError(ValueError):
-    """The answers have problems; all of them, each naming its question. Nothing is stored."""
-
-    def __init__(self, problems: list[AnswerProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+# The answers' problems, all of them, each naming its question (Problem.question; "" for the whole answer).
+AnswerError = ProblemsError
 
 
 def _values(raw: Any) -> list[str]:
@@ -119,10 +105,10 @@ def _values(raw: Any) -> list[str]:
     return [str(v).strip() for v in items if str(v).strip()]
 
 
-def _one(q: Question, raw: Any) -> tuple[Any, AnswerProblem | None]:
+def _one(q: Question, raw: Any) -> tuple[Any, Problem | None]:
     """(clean value or None when unanswered, problem)."""
     values = _values(raw)
-    bad = lambda zh, en: (None, AnswerProblem(q.id, zh, en))  # noqa: E731
+    bad = lambda zh, en: (None, Problem(q.id, zh, en))  # noqa: E731
     if not values:
         return None, None
     if q.kind == "multiple":
@@ -153,7 +139,7 @@ def _one(q: Question, raw: Any) -> tuple[Any, AnswerProblem | None]:
 def check_answers(survey: Survey, raw: dict[str, Any]) -> dict[str, Any]:
     """Clean answers {question id: str | list[str] | int} from raw ones (form strings or JSON); AnswerError names
     every unknown question, choice not offered and required question left empty."""
-    problems = [AnswerProblem(k, "问卷中没有这道题", "no such question in this survey")
+    problems = [Problem(k, "问卷中没有这道题", "no such question in this survey")
                 for k in raw if survey.question(k) is None]
     clean: dict[str, Any] = {}
     for q in survey.questions:
@@ -161,7 +147,7 @@ def check_answers(survey: Survey, raw: dict[str, Any]) -> dict[str, Any]:
         if problem:
             problems.append(problem)
         elif value is None and q.required:
-            problems.append(AnswerProblem(q.id, "这道题必须回答", "this question must be answered"))
+            problems.append(Problem(q.id, "这道题必须回答", "this question must be answered"))
         elif value is not None:
             clean[q.id] = value
     if problems:

@@ -38,11 +38,6 @@ def _actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def _fail(exc) -> int:
-    print(f"错误 / error: {exc.zh} / {exc.en}", file=sys.stderr)
-    return 1
-
-
 def _platform(args: argparse.Namespace):
     from hub.cli.platform import load_platform
     from hub.store.db import upgrade
@@ -72,16 +67,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from hub.courses.publish import CourseAdminError, publish
+    from hub.courses.publish import publish
     from hub.store.db import session_scope
 
     platform = _platform(args)
-    try:
-        with session_scope(platform.db_url) as s:
-            course, changed = publish(s, platform.data_dir, args.slug, _actor(), args.instructor, platform.unix_prefix)
-            title = course.title
-    except CourseAdminError as exc:
-        return _fail(exc)
+    with session_scope(platform.db_url) as s:
+        course, changed = publish(s, platform.data_dir, args.slug, _actor(), args.instructor, platform.unix_prefix)
+        title = course.title
     if not changed:
         print(f"课程已发布，没有变化 / already published, nothing changed: {args.slug}  {title}")
     else:
@@ -95,7 +87,7 @@ def parse_due(text: str) -> datetime:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from hub.courses.publish import CourseAdminError, release_assignment
+    from hub.courses.publish import release_assignment
     from hub.store.db import session_scope
 
     due = None
@@ -107,29 +99,23 @@ def cmd_release(args: argparse.Namespace) -> int:
                   f"not an ISO date: {args.due}", file=sys.stderr)
             return 2
     platform = _platform(args)
-    try:
-        with session_scope(platform.db_url) as s:
-            row = release_assignment(s, platform.data_dir, args.slug, args.assignment, _actor(), due_at=due,
-                                     unix_prefix=platform.unix_prefix)
-            shown = (f"{to_beijing(row.due_at):%Y-%m-%d %H:%M}（北京时间 Beijing time, "
-                     f"{aware_utc(row.due_at):%Y-%m-%d %H:%M} UTC）") if row.due_at else "无 none"
-    except CourseAdminError as exc:
-        return _fail(exc)
+    with session_scope(platform.db_url) as s:
+        row = release_assignment(s, platform.data_dir, args.slug, args.assignment, _actor(), due_at=due,
+                                 unix_prefix=platform.unix_prefix)
+        shown = (f"{to_beijing(row.due_at):%Y-%m-%d %H:%M}（北京时间 Beijing time, "
+                 f"{aware_utc(row.due_at):%Y-%m-%d %H:%M} UTC）") if row.due_at else "无 none"
     print(f"已发布作业 / released: {args.slug}/{args.assignment}  截止 due: {shown}")
     return 0
 
 
 def cmd_sync_grades(args: argparse.Namespace) -> int:
-    from hub.courses.publish import CourseAdminError, published_course
+    from hub.courses.publish import published_course
     from hub.store.db import session_scope
     from hub.courses.manual_grades import sync_course
 
     platform = _platform(args)
-    try:
-        with session_scope(platform.db_url) as s:
-            changes = sync_course(s, platform.data_dir, published_course(s, args.slug))
-    except CourseAdminError as exc:
-        return _fail(exc)
+    with session_scope(platform.db_url) as s:
+        changes = sync_course(s, platform.data_dir, published_course(s, args.slug))
     for change in changes:
         print(f"已更新 / updated: {change}")
     if not changes:

@@ -3,7 +3,6 @@ platform (both databases and the data folder; hub/store/backup.py)."""
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,13 +46,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from hub.store.backup import BackupError, backup
+    from hub.store.backup import backup
 
-    try:
-        path = backup(_platform(args), args.out)
-    except BackupError as exc:
-        print(f"错误 / error: {exc.zh} / {exc.en}", file=sys.stderr)
-        return 1
+    path = backup(_platform(args), args.out)
     print(f"备份完成 / backup written: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     print("请把它复制到另一台机器或存储上保存；其中有个人信息和密钥，注意保密。"
           " / Copy it to another machine or storage; it holds personal data and secrets.")
@@ -62,14 +57,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from hub.store import db
-    from hub.store.backup import BackupError, restore
+    from hub.store.backup import restore
 
     platform = _platform(args)
-    try:
-        done = restore(platform, args.archive, force=args.force)
-    except BackupError as exc:
-        print(f"错误 / error: {exc.zh} / {exc.en}", file=sys.stderr)
-        return 1
+    done = restore(platform, args.archive, force=args.force)
     db.upgrade(platform.db_url)  # a backup from an older version is brought up to this one's schema
     print(f"已恢复 {done.created_at} 的备份 / restored the backup of {done.created_at}; "
           f"数据库版本 / database revision: {db.current_revision(platform.db_url)}")

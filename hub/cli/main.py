@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hub.cli import competition, course, db, report
 from hub.cli.platform import load_platform
+from hub.refusals import Refused
 from hub.settings import PROJECT_DIR, JinguoConfig, venv_bin_on_path
 from hub.store.data_folder import seal_data_dir, set_process_umask
 
@@ -40,16 +41,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"演示成员已就绪（新增 {len(created)} 人）/ demo members ready ({len(created)} new)", flush=True)
     if not args.people_only:
         from grading import GradingError
-        from hub.courses.publish import CourseAdminError
         from hub.demo.activity import DemoStopped, run
 
         try:
             run(platform, say=lambda line: print(line, flush=True))
-        except (GradingError, CourseAdminError, DemoStopped) as exc:  # e.g. no bubblewrap: never graded unsandboxed
-            print(f"演示数据未写完：{exc.zh}。已完成的步骤已保存，问题解决后再运行 jinguo demo 即可接着完成。/ "
-                  f"the demo stopped: {exc.en}. Finished steps are kept; run jinguo demo again to complete it.",
-                  file=sys.stderr)
-            return 1
+        except DemoStopped:
+            raise
+        except (GradingError, Refused) as exc:  # e.g. no bubblewrap: never graded unsandboxed
+            raise DemoStopped(exc.zh, exc.en) from exc  # said as the demo's stop: running it again goes on
     print(f"演示账号 / demo logins (密码 password: {DEMO_PASSWORD}):")
     print("  admin      平台管理员 / administrator")
     print("  organizer  工会组织者 / union organizer")
@@ -197,8 +196,6 @@ DELEGATED = {"grade": _grade, "grading-worker": _grading_worker}
 
 
 def main(argv: list[str] | None = None) -> int:
-    from hub.people.members import MemberError
-
     argv = sys.argv[1:] if argv is None else list(argv)
     # First, before any file is written: what this command writes (and the hub, grading workers it becomes or
     # starts) stays unreadable by workers' accounts (hub/store/data_folder.py).
@@ -215,9 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("需要用户名 / a user name is required")
     try:
         return args.func(args)
-    except MemberError as exc:
-        print(f"错误 / error: {exc.zh} / {exc.en}", file=sys.stderr)
-        return 1
+    except Refused as exc:  # the one place a refusal becomes the CLI's words and exit code
+        print(exc.message(), file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
 

@@ -42,23 +42,22 @@ def report_date(text: str) -> date:
         ) from None
 
 
-def _refuse(zh: str, en: str) -> int:
-    print(f"错误 / error: {zh} / {en}", file=sys.stderr)
-    return 2
+def _checked_output(args: argparse.Namespace) -> Path:
+    """The --out file to write; a ReportError (exit 2, through the CLI's one answer to a refusal) for options that
+    cannot make a report."""
+    from hub.reports import ReportError
 
-
-def _checked_output(args: argparse.Namespace) -> tuple[Path | None, int]:
     if not args.out:
-        return None, _refuse("需要 --out 输出文件（.xlsx 或 .pdf）", "--out FILE.xlsx or FILE.pdf is required")
+        raise ReportError(400, "no_out", "需要 --out 输出文件（.xlsx 或 .pdf）", "--out FILE.xlsx or FILE.pdf is required")
     out = Path(args.out)
     if out.suffix.lower() not in SUFFIXES:
-        return None, _refuse(f"不支持的文件类型 {out.suffix or '（无后缀）'}，请用 .xlsx 或 .pdf",
-                             f"unsupported file type {out.suffix or '(none)'}; use .xlsx or .pdf")
+        raise ReportError(400, "bad_out", f"不支持的文件类型 {out.suffix or '（无后缀）'}，请用 .xlsx 或 .pdf",
+                          f"unsupported file type {out.suffix or '(none)'}; use .xlsx or .pdf")
     if not out.parent.is_dir():
-        return None, _refuse(f"目录不存在：{out.parent}", f"folder does not exist: {out.parent}")
+        raise ReportError(400, "bad_out", f"目录不存在：{out.parent}", f"folder does not exist: {out.parent}")
     if args.date_from and args.date_to and args.date_from > args.date_to:
-        return None, _refuse("起始日期晚于截止日期", "--from is after --to")
-    return out, 0
+        raise ReportError(400, "bad_scope", "起始日期晚于截止日期", "--from is after --to")
+    return out
 
 
 def _write_atomically(out: Path, write: Callable[[Path], None]) -> None:
@@ -77,9 +76,7 @@ def _write_atomically(out: Path, write: Callable[[Path], None]) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    out, code = _checked_output(args)
-    if out is None:
-        return code
+    out = _checked_output(args)
     from tqdm import tqdm
 
     from hub.cli.platform import load_platform
@@ -90,7 +87,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     url = platform.db_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         # Connecting would create an empty file; say what to do instead.
-        return _refuse(f"数据库不存在：{url}，请先运行 jinguo db upgrade", f"no database at {url}; run jinguo db upgrade")
+        raise ReportError(400, "no_database", f"数据库不存在：{url}，请先运行 jinguo db upgrade",
+                          f"no database at {url}; run jinguo db upgrade")
     bar = tqdm(total=2 * len(TABLE_BUILDERS), desc="报表 report", unit="表", file=sys.stdout,
                disable=not sys.stdout.isatty())
     try:
@@ -106,9 +104,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             _write_atomically(out, lambda tmp: write_pdf(tables, tmp, scope, on_table_done=done))
         else:
             _write_atomically(out, lambda tmp: write_xlsx(tables, tmp, scope, on_table_done=done))
-    except ReportError as exc:
-        return _refuse(exc.zh, exc.en)
-    finally:
+    finally:  # a ReportError goes on to the CLI's one answer to a refusal (exit 2, like the checks above)
         bar.close()
     print(f"已生成报表 / report written: {out}（{len(tables)} 张表 / tables；{scope.describe()}）")
     return 0

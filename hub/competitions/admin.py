@@ -31,16 +31,11 @@ from hub.competitions.boards import core_member, spec_of
 from hub.settings import competition_folder
 from hub.store.data_folder import seal_competition_folder  # noqa: F401 (callers name it here too)
 from hub.people.members import audit
+from hub.refusals import Refused
 from hub.store.orm import (Competition, CompetitionEntry, Course, Disqualification, Enrolment, Grade, Member, Submission,
                      utcnow)
 
 FINISHED = (SubmissionStatus.graded, SubmissionStatus.invalid, SubmissionStatus.timeout)  # rescored; failed is not hers
-
-
-class ActionRefused(ValueError):
-    def __init__(self, zh: str, en: str, status: int = 409):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en, self.status = zh, en, status
 
 
 competition_dir = competition_folder  # the one layout: hub/settings.py
@@ -93,7 +88,7 @@ def join(session: Session, comp: Competition, member: Member) -> CompetitionEntr
     spec = spec_of(comp)
     decision = core.eligibility(core_member(member), spec, context_for(session, comp, member))
     if not decision:
-        raise ActionRefused(decision.zh, decision.en, 403)
+        raise Refused(403, decision.code, decision.zh, decision.en)
     entry = session.scalar(select(CompetitionEntry).where(CompetitionEntry.competition_id == comp.id,
                                                           CompetitionEntry.member_id == member.id))
     if entry is None:
@@ -107,7 +102,7 @@ def join(session: Session, comp: Competition, member: Member) -> CompetitionEntr
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ActionRefused("请写明理由", "a written reason is required", 400)
+        raise Refused(400, "reason_required", "请写明理由", "a written reason is required")
     return reason[:1000]
 
 
@@ -115,9 +110,9 @@ def disqualify(session: Session, comp: Competition, username: str, reason: str, 
     reason = _reason(reason)
     member = session.scalar(select(Member).where(Member.username == username))
     if member is None:
-        raise ActionRefused("找不到这位参赛者", f"no member {username!r}", 404)
+        raise Refused(404, "no_member", "找不到这位参赛者", f"no member {username!r}")
     if member.id in disqualified_ids(session, comp):
-        raise ActionRefused("已经取消过她的参赛资格", "she is already disqualified")
+        raise Refused(409, "already_disqualified", "已经取消过她的参赛资格", "she is already disqualified")
     session.add(Disqualification(competition_id=comp.id, member_id=member.id, reason=reason, decided_by=actor))
     audit(session, actor, "competition.disqualify", "competition", comp.slug,
           before={"member": username, "disqualified": False}, after={"member": username, "disqualified": True},
@@ -131,7 +126,7 @@ def reinstate(session: Session, comp: Competition, username: str, reason: str, a
     dq = member and session.scalar(select(Disqualification).where(Disqualification.competition_id == comp.id,
                                                                   Disqualification.member_id == member.id))
     if not dq:
-        raise ActionRefused("她没有被取消资格", "she is not disqualified", 404)
+        raise Refused(404, "not_disqualified", "她没有被取消资格", "she is not disqualified")
     audit(session, actor, "competition.reinstate", "competition", comp.slug,
           before={"member": username, "disqualified": True, "reason": dq.reason},
           after={"member": username, "disqualified": False}, reason=reason)
@@ -148,7 +143,7 @@ def _change_spec(session: Session, comp: Competition, action: str, phase_key: st
     try:
         new = change(spec, phase_key, now)
     except core.SpecError as exc:
-        raise ActionRefused(exc.problems[0].zh, exc.problems[0].en)
+        raise Refused(409, "phase_change_refused", exc.problems[0].zh, exc.problems[0].en)
     comp.spec_yaml = core.dump_competition(new)
     audit(session, actor, action, "competition", comp.slug, before={"phase": phase_key, **shown(spec, phase_key)},
           after={"phase": phase_key, **shown(new, phase_key)}, reason=reason)
@@ -171,14 +166,14 @@ def _phase(spec: core.Competition, key: str):
     try:
         return spec.phase(key)
     except (KeyError, ValueError):
-        raise ActionRefused("没有这个阶段", f"no phase {key!r}", 404)
+        raise Refused(404, "phase_not_found", "没有这个阶段", f"no phase {key!r}")
 
 
 def check_rescore(comp: Competition, task: str, reason: str) -> None:
     """Refuse a rescore without a reason or of a task the competition does not have, before any work is done."""
     _reason(reason)
     if not any(p.task(task) for p in spec_of(comp).phases):
-        raise ActionRefused("本竞赛没有这道题", f"no task {task!r} in this competition", 404)
+        raise Refused(404, "task_not_found", "本竞赛没有这道题", f"no task {task!r} in this competition")
 
 
 def regenerate_task(data_dir: str | Path, slug: str, task: str) -> None:
@@ -188,8 +183,8 @@ def regenerate_task(data_dir: str | Path, slug: str, task: str) -> None:
     r = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "generate_assignment", task, "--force"],
                        cwd=course, env=env, capture_output=True, text=True)
     if r.returncode != 0:
-        raise ActionRefused("重新生成题目失败，请检查题目的测试单元格", "generating the task again failed: "
-                            + (r.stderr.strip().splitlines() or ["?"])[-1][:300], 500)
+        raise Refused(500, "regenerate_failed", "重新生成题目失败，请检查题目的测试单元格",
+                            "generating the task again failed: " + (r.stderr.strip().splitlines() or ["?"])[-1][:300])
     seal_competition_folder(data_dir, slug)  # the organizer may have put the fixed tests in place with her umask
 
 

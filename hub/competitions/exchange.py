@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 import competitions as core
 from hub.competitions.admin import context_for
 from hub.competitions.boards import core_member, shown_score, spec_of
-from hub.courses.exchange import ExchangeRefused, folder_files
+from hub.courses.exchange import folder_files
+from hub.refusals import Refused
 from competitions.spec import Phase
 from hub.settings import competition_folder
 from grading.statuses import is_final
@@ -42,25 +43,25 @@ def _joined(session: Session, comp: Competition, member: Member) -> bool:
 
 def open_task(session: Session, comp: Competition, member: Member | None, task: str,
               now: datetime) -> Phase:
-    """The open phase that holds ``task``, if she may fetch it now; else ExchangeRefused with the reason."""
+    """The open phase that holds ``task``, if she may fetch it now; else Refused with the reason."""
     if comp.status != "open":
-        raise ExchangeRefused(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
+        raise Refused(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
     spec = spec_of(comp)
     if not any(p.task(task) for p in spec.phases):
-        raise ExchangeRefused(404, "unknown_task", "本竞赛没有这道题", "This competition has no such task")
+        raise Refused(404, "unknown_task", "本竞赛没有这道题", "This competition has no such task")
     if member is None or not _joined(session, comp, member):
-        raise ExchangeRefused(403, "not_joined", "请先在竞赛页面报名参赛，再获取题目",
+        raise Refused(403, "not_joined", "请先在竞赛页面报名参赛，再获取题目",
                               "Join the competition on its page first, then fetch the task")
     phase = spec.phase_at(now)
     ctx = context_for(session, comp, member)
     decision = core.eligibility(core_member(member), spec, ctx, phase)
     if not decision:
-        raise ExchangeRefused(403, decision.code, f"不能获取题目：{decision.zh}", f"cannot fetch the task: {decision.en}")
+        raise Refused(403, decision.code, f"不能获取题目：{decision.zh}", f"cannot fetch the task: {decision.en}")
     if phase is None:
-        raise ExchangeRefused(409, "phase_closed", "现在没有进行中的比赛阶段，不能获取题目",
+        raise Refused(409, "phase_closed", "现在没有进行中的比赛阶段，不能获取题目",
                               "No phase of the competition is open now; the task cannot be fetched")
     if phase.task(task) is None:
-        raise ExchangeRefused(409, "task_not_in_phase", f"这道题不属于当前的{phase.title}",
+        raise Refused(409, "task_not_in_phase", f"这道题不属于当前的{phase.title}",
                               f"This task is not part of the current phase {phase.key}")
     return phase
 
@@ -73,11 +74,11 @@ def task_files(data_dir: str | Path, slug: str, task: str) -> dict[str, str]:
     """The task's released files, {path: base64}; refused while the release is missing or not a clean release."""
     root = task_release_dir(data_dir, slug, task)
     if not root.is_dir() or not any(root.glob("*.ipynb")):
-        raise ExchangeRefused(409, "task_not_ready", "这道题还没有准备好，请联系组织者",
+        raise Refused(409, "task_not_ready", "这道题还没有准备好，请联系组织者",
                               "This task is not set up yet; tell the organizer")
     for nb in root.rglob("*.ipynb"):
         if _NOT_RELEASED.search(nb.read_text(encoding="utf-8", errors="replace")):
-            raise ExchangeRefused(409, "task_not_ready", "这道题的发布版本有误，请联系组织者",
+            raise Refused(409, "task_not_ready", "这道题的发布版本有误，请联系组织者",
                                   "This task's release is not clean; tell the organizer")
     return folder_files(root)
 

@@ -16,6 +16,7 @@ from typing import Any, ContextManager
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.refusals import Refused
 from hub.settings import course_folder
 from grading.statuses import SubmissionStatus, is_final
 from hub.store.orm import (Assignment, AssignmentFetch, Course, Enrolment, Grade, Member, Submission, SubmissionFeedback,
@@ -24,14 +25,6 @@ from hub.store.orm import (Assignment, AssignmentFetch, Course, Enrolment, Grade
 MAX_RELEASE_BYTES = 20 * 1024 * 1024
 # nbgrader's own timestamp format (Exchange.timestamp_format): her JupyterLab names feedback folders with it.
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
-
-
-class ExchangeRefused(Exception):
-    """Why the exchange said no: an HTTP status, a stable code, Chinese and English."""
-
-    def __init__(self, status: int, code: str, zh: str, en: str):
-        super().__init__(en)
-        self.status, self.code, self.zh, self.en = status, code, zh, en
 
 
 def stamp(when: datetime) -> str:
@@ -49,11 +42,11 @@ def her_course(session: Session, member: Member | None, slug: str) -> Course:
     """A published course she is enrolled in; 404 if there is none, 403 if she is not enrolled."""
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None or course.published_at is None:
-        raise ExchangeRefused(404, "course_not_found", "找不到这门课程", "Course not found")
+        raise Refused(404, "course_not_found", "找不到这门课程", "Course not found")
     enrolled = member is not None and session.scalar(select(Enrolment.id).where(
         Enrolment.member_id == member.id, Enrolment.course_id == course.id)) is not None
     if not enrolled:
-        raise ExchangeRefused(403, "not_enrolled", "您还没有报名这门课程，请先在女职工专区报名",
+        raise Refused(403, "not_enrolled", "您还没有报名这门课程，请先在女职工专区报名",
                               "You are not enrolled in this course; enrol from the women workers' zone first")
     return course
 
@@ -61,9 +54,9 @@ def her_course(session: Session, member: Member | None, slug: str) -> Course:
 def released_assignment(session: Session, course: Course, name: str) -> Assignment:
     row = session.scalar(select(Assignment).where(Assignment.course_id == course.id, Assignment.name == name))
     if row is None:
-        raise ExchangeRefused(404, "assignment_not_found", "找不到这份作业", "Assignment not found")
+        raise Refused(404, "assignment_not_found", "找不到这份作业", "Assignment not found")
     if row.released_at is None:
-        raise ExchangeRefused(409, "not_released", "这份作业还没有发布", "This assignment is not released yet")
+        raise Refused(409, "not_released", "这份作业还没有发布", "This assignment is not released yet")
     return row
 
 
@@ -76,7 +69,7 @@ def release_files(data_dir: str | Path, slug: str, assignment: str,
     """Every file of the release as {relative path: base64} (folder_files)."""
     root = release_dir(data_dir, slug, assignment)
     if not root.is_dir():
-        raise ExchangeRefused(409, "not_released", "这份作业的文件还没有准备好，请联系老师",
+        raise Refused(409, "not_released", "这份作业的文件还没有准备好，请联系老师",
                               "The assignment's files are not there yet; tell the instructor")
     return folder_files(root, max_bytes)
 
@@ -91,7 +84,7 @@ def folder_files(root: Path, max_bytes: int = MAX_RELEASE_BYTES) -> dict[str, st
             continue
         total += path.stat().st_size
         if total > max_bytes:
-            raise ExchangeRefused(413, "release_too_large", "作业文件太大，无法下载，请联系老师",
+            raise Refused(413, "release_too_large", "作业文件太大，无法下载，请联系老师",
                                   "The release is too large to download; tell the instructor")
         files[rel.as_posix()] = base64.b64encode(path.read_bytes()).decode("ascii")
     return files
@@ -194,7 +187,7 @@ def feedback_for(session: Session, data_dir: str | Path, sub: Submission, studen
             kept.html, kept.generated_at = html, utcnow()
             session.commit()
     if kept is None:
-        raise ExchangeRefused(409, "feedback_superseded", "这次提交之后您又提交过，反馈以最近一次提交为准",
+        raise Refused(409, "feedback_superseded", "这次提交之后您又提交过，反馈以最近一次提交为准",
                               "You submitted again since; feedback is for your latest submission")
     return kept.html
 
@@ -238,5 +231,5 @@ def lesson_files(slug: str) -> dict[str, str]:
     """Every file of the course's lessons folder (notebooks and the data they read), {path: base64}."""
     found = course_lessons(slug)
     if not found:
-        raise ExchangeRefused(404, "no_lessons", "这门课程没有讲义", "This course has no lessons")
+        raise Refused(404, "no_lessons", "这门课程没有讲义", "This course has no lessons")
     return folder_files(found[0])

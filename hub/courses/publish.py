@@ -25,28 +25,27 @@ from courses import catalogue
 from hub.jupyterhub import unix_groups as course_access
 from hub.settings import JinguoConfig, course_folder, load_config
 from hub.people.members import audit
+from hub.refusals import Refused
 from hub.store.orm import Assignment, Course, Enrolment, Member, Role, aware, utcnow
 
 DEFAULT_PASS_RATIO = 0.6  # course.yaml's pass_ratio when the assignment gives none (courses/catalogue.py)
 TEACHING_ROLES = (Role.instructor, Role.organizer, Role.admin)
 
 
-class CourseAdminError(ValueError):
-    """A refusal a person reads (zh / en) with the HTTP status a page answers it with."""
+class UnknownCourse(Refused):
+    """A slug the catalogue does not know (built from the slug alone: the words are always these)."""
 
-    def __init__(self, zh: str, en: str, status: int = 400):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en, self.status = zh, en, status
-
-
-class UnknownCourse(CourseAdminError):
     def __init__(self, slug: str):
-        super().__init__(f"课程目录中没有这门课程：{slug}", f"no course {slug!r} in the catalogue", 404)
+        super().__init__(404, "course_not_found", f"课程目录中没有这门课程：{slug}",
+                         f"no course {slug!r} in the catalogue")
 
 
-class UnknownAssignment(CourseAdminError):
+class UnknownAssignment(Refused):
+    """An assignment the course does not have."""
+
     def __init__(self, slug: str, name: str):
-        super().__init__(f"课程 {slug} 中没有作业 {name}", f"course {slug!r} has no assignment {name!r}", 404)
+        super().__init__(404, "assignment_not_found", f"课程 {slug} 中没有作业 {name}",
+                         f"course {slug!r} has no assignment {name!r}")
 
 
 course_dir = course_folder  # the one layout: hub/settings.py
@@ -110,9 +109,9 @@ def _chinese_stubs(config: Path) -> None:
 def _instructor(session: Session, username: str) -> Member:
     member = session.scalar(select(Member).where(Member.username == username))
     if member is None:
-        raise CourseAdminError(f"找不到用户 {username}", f"no member {username!r}", 404)
+        raise Refused(404, "no_member", f"找不到用户 {username}", f"no member {username!r}")
     if member.role not in TEACHING_ROLES:
-        raise CourseAdminError(f"{username} 不是讲师，不能担任课程讲师",
+        raise Refused(400, "not_instructor", f"{username} 不是讲师，不能担任课程讲师",
                                f"{username} is not an instructor and cannot teach a course")
     return member
 
@@ -168,8 +167,8 @@ def _share(data_dir: str | Path, slug: str, instructors: list[str], unix_prefix:
     try:
         course_access.grant_course(data_dir, unix_prefix, slug, instructors)
     except (OSError, RuntimeError) as exc:
-        raise CourseAdminError("无法为讲师开放课程文件夹（Unix 组）", f"could not share the course folder with its "
-                               f"instructors' accounts: {str(exc)[:300]}", 500) from exc
+        raise Refused(500, "share_failed", "无法为讲师开放课程文件夹（Unix 组）", f"could not share the course "
+                               f"folder with its instructors' accounts: {str(exc)[:300]}") from exc
 
 
 def publish_course(session: Session, data_dir: str | Path, slug: str, actor: str,
@@ -181,7 +180,7 @@ def publish_course(session: Session, data_dir: str | Path, slug: str, actor: str
 def published_course(session: Session, slug: str) -> Course:
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None or course.published_at is None:
-        raise CourseAdminError(f"课程 {slug} 还没有发布", f"course {slug!r} is not published", 404)
+        raise Refused(404, "course_not_found", f"课程 {slug} 还没有发布", f"course {slug!r} is not published")
     return course
 
 
@@ -197,8 +196,8 @@ def generate(data_dir: str | Path, slug: str, assignment: str) -> Path:
                        cwd=root, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         last = (r.stderr.strip().splitlines() or ["?"])[-1][:300]
-        raise CourseAdminError("生成学员版作业失败，请检查源作业", f"generating the student version failed: {last}",
-                               500)
+        raise Refused(500, "generate_failed", "生成学员版作业失败，请检查源作业",
+                               f"generating the student version failed: {last}")
     return root / "release" / assignment
 
 

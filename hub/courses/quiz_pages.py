@@ -19,18 +19,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from courses import catalogue
+from hub.refusals import Refused
 from widgets.answers import MARKER, WIDGET_STATE, answers_in
 
 _QUIZ_LINE = re.compile(r"^#\s*测验\s+(\S+)\s*$")
 _VARIABLE = re.compile(r"^\s*([^\W\d]\w*)\s*=", re.M)
-
-
-class QuizRefused(Exception):
-    """Why a form was not taken: an HTTP status, a stable code, Chinese and English."""
-
-    def __init__(self, status: int, code: str, zh: str, en: str):
-        super().__init__(en)
-        self.status, self.code, self.zh, self.en = status, code, zh, en
 
 
 @dataclass(frozen=True)
@@ -120,7 +113,7 @@ def read_form(slots: list[Slot], form: dict[str, list[str]]) -> dict[str, tuple[
     foreign = sorted(k for k in form if k.startswith(f"{slots[0].item.id.split('/')[0]}/") and k not in asked) \
         if slots else []
     if foreign:
-        raise QuizRefused(409, "wrong_assignment", f"表单里有不属于这份作业的题目：{'、'.join(foreign)}",
+        raise Refused(409, "wrong_assignment", f"表单里有不属于这份作业的题目：{'、'.join(foreign)}",
                           f"the form answers questions of another assignment: {', '.join(foreign)}")
     answers: dict[str, tuple[str, ...]] = {}
     missing = []
@@ -132,15 +125,15 @@ def read_form(slots: list[Slot], form: dict[str, list[str]]) -> dict[str, tuple[
         keys = {k for k, _ in slot.item.options}
         bad = [p for p in picked if p not in keys]
         if bad:
-            raise QuizRefused(400, "no_such_option", f"第 {n} 题没有选项 {'、'.join(bad)}，请从 {'、'.join(sorted(keys))} "
+            raise Refused(400, "no_such_option", f"第 {n} 题没有选项 {'、'.join(bad)}，请从 {'、'.join(sorted(keys))} "
                               f"中选择", f"question {n} has no option {', '.join(bad)}; choose among "
                               f"{', '.join(sorted(keys))}")
         if len(picked) > 1 and not slot.item.multiple:
-            raise QuizRefused(400, "one_option_only", f"第 {n} 题是单选题，只能选一个",
+            raise Refused(400, "one_option_only", f"第 {n} 题是单选题，只能选一个",
                               f"question {n} takes one option only")
         answers[slot.item.id] = tuple(picked)
     if missing:
-        raise QuizRefused(400, "questions_left_out", f"还有题目没有作答：第 {'、'.join(missing)} 题。请每道题都选好再提交",
+        raise Refused(400, "questions_left_out", f"还有题目没有作答：第 {'、'.join(missing)} 题。请每道题都选好再提交",
                           f"some questions are not answered yet (question {', '.join(missing)}); answer every one")
     return answers
 
@@ -174,7 +167,7 @@ def fill(released: dict, filename: str, slots: list[Slot], answers: dict[str, tu
                       "value": value, "answered_at": stamp}}
         done.add(slot.grade_id)
     if set(mine) - done:
-        raise QuizRefused(409, "release_changed", "作业文件和题目对不上，请联系老师重新发布",
+        raise Refused(409, "release_changed", "作业文件和题目对不上，请联系老师重新发布",
                           "the released notebook lacks some quiz cells; ask the instructor to release it again")
     return nb
 

@@ -9,6 +9,7 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.refusals import Refused
 from hub.store.orm import Member
 
 ACTOR = "demo"
@@ -17,12 +18,16 @@ Say = Callable[[str], None]
 JOINED_AGO, PUBLISHED_AGO = timedelta(days=60), timedelta(days=21)
 
 
-class DemoStopped(Exception):
-    """Why the demo cannot go on (zh / en); what earlier steps made is kept."""
+class DemoStopped(Refused):
+    """Why the demo cannot go on (zh / en); what earlier steps made is kept. The CLI says so, and that running
+    ``jinguo demo`` again completes it."""
 
     def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
+        super().__init__(500, "demo_stopped", zh, en)
+
+    def message(self) -> str:
+        return (f"演示数据未写完：{self.zh}。已完成的步骤已保存，问题解决后再运行 jinguo demo 即可接着完成。/ "
+                f"the demo stopped: {self.en}. Finished steps are kept; run jinguo demo again to complete it.")
 
 
 @dataclass

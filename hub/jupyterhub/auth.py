@@ -162,14 +162,16 @@ class JinguoSignUpHandler(LocalBase):
         profile = members.read_profile(form, sex_required=True)
         errors = list(profile.errors)
         if password != confirmation:
-            errors.append(members.MemberError("两次输入的密码不一致", "passwords do not match", "password"))
+            errors.append(members.MemberError(400, "password_mismatch", "两次输入的密码不一致", "passwords do not match",
+                                               field="password"))
         elif not auth.is_password_strong(password):
             errors.append(members.MemberError(
-                f"密码至少 {auth.minimum_password_length} 位，且不能是常见密码",
+                400, "weak_password", f"密码至少 {auth.minimum_password_length} 位，且不能是常见密码",
                 f"password needs at least {auth.minimum_password_length} characters and must not be a common one",
-                "password"))
+                field="password"))
         if not errors and auth.user_exists(profile.username):
-            errors.append(members.MemberError("该用户名已被注册", "this user name is already taken", "username"))
+            errors.append(members.MemberError(409, "username_taken", "该用户名已被注册", "this user name is already taken",
+                                               field="username"))
         if errors:
             await self._page(form, errors, status=400)
             return

@@ -26,6 +26,7 @@ from competitions.yamlspec import SpecError
 from hub.nominations.audit import (AUDIT_COLUMNS, CANDIDATE, ROUND, Replay, audit_csv, audit_events,
                                   audit_rows, candidate_names, read_audit_csv, replay)
 from hub.nominations.sources import awarded_before, platform_candidates
+from hub.refusals import Refused
 from hub.store.orm import (
     AuditLog,
     Member,
@@ -43,12 +44,8 @@ PLATFORM, IMPORT = "platform", "import"
 STAGE_ZH = procedure.STAGE_ZH
 
 
-class NominationRefused(Exception):
+class NominationRefused(Refused):
     """A refusal that is not a step of the procedure: unknown round, slug taken, imports not allowed."""
-
-    def __init__(self, status: int, code: str, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.status, self.code, self.zh, self.en = status, code, zh, en
 
 
 def _now(now: datetime | None) -> datetime:

@@ -19,16 +19,15 @@ from sqlalchemy.orm import Session
 from competitions.nominations import studios as core
 from competitions.nominations.spec import AWARDS
 from hub.people.members import audit, get_member
+from hub.refusals import Refused
 from hub.store.orm import (Member, MemberStatus, NominationEntry, NominationRound, OrgUnit, Region, Studio,
                      StudioAchievement, StudioMember)
 
 TARGET = "studio"
 
 
-class StudioRefused(Exception):
-    def __init__(self, status: int, code: str, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.status, self.code, self.zh, self.en = status, code, zh, en
+class StudioRefused(Refused):
+    """A studio refusal: unknown studio, an achievement not of this studio, a correction twice."""
 
 
 def _person(m: Member | None) -> core.Person | None:

@@ -27,7 +27,8 @@ def create_account(platform_url: str, hub_session: Session, profile: members.Pro
                    actor: str = "") -> None:
     """Raise MemberError (nothing written) or write both rows."""
     if password_user_exists(hub_session, profile.username):
-        raise members.MemberError("该用户名已被注册", "this user name is already taken", "username")
+        raise members.MemberError(409, "username_taken", "该用户名已被注册", "this user name is already taken",
+                                  field="username")
     info: UserInfo | None = None
     try:
         with session_scope(platform_url) as s:

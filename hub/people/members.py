@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.refusals import Refused
 from hub.store.orm import (
     NAME_LEN,
     PHONE_LEN,
@@ -42,12 +43,8 @@ def sex_label(value: str | None) -> str:
     return SEXES.get(value or "", SEX_UNKNOWN_LABEL)
 
 
-class MemberError(ValueError):
-    """A person-readable refusal, in Chinese and English."""
-
-    def __init__(self, zh: str, en: str, field: str = ""):
-        self.zh, self.en, self.field = zh, en, field
-        super().__init__(f"{zh} / {en}")
+class MemberError(Refused):
+    """A sign-up, profile or status change refused; ``field`` (detail) names the form field it is about."""
 
 
 @dataclass
@@ -72,28 +69,30 @@ def read_profile(form: dict[str, str], *, sex_required: bool = False) -> Profile
                 phone=get("phone"), gender=get("gender") or None)
     if not USERNAME_RE.match(p.username):
         p.errors.append(MemberError(
-            f"用户名须为 3–{NAME_LEN} 位小写字母、数字、下划线或连字符，并以字母开头",
+            400, "bad_username", f"用户名须为 3–{NAME_LEN} 位小写字母、数字、下划线或连字符，并以字母开头",
             f"user name must be 3–{NAME_LEN} lowercase letters, digits, _ or -, starting with a letter",
-            "username"))
+            field="username"))
     if not p.real_name:
-        p.errors.append(MemberError("请填写真实姓名", "real name is required", "real_name"))
+        p.errors.append(MemberError(400, "bad_real_name", "请填写真实姓名", "real name is required", field="real_name"))
     elif len(p.real_name) > REAL_NAME_LEN:
-        p.errors.append(MemberError(f"姓名不能超过 {REAL_NAME_LEN} 个字", f"real name is longer than {REAL_NAME_LEN} characters", "real_name"))
+        p.errors.append(MemberError(400, "bad_real_name", f"姓名不能超过 {REAL_NAME_LEN} 个字",
+                                    f"real name is longer than {REAL_NAME_LEN} characters", field="real_name"))
     elif any(c in p.real_name for c in "<>&\"'\\/") or not p.real_name.isprintable():
-        p.errors.append(MemberError("姓名不能包含特殊符号", "real name may not contain special characters", "real_name"))
+        p.errors.append(MemberError(400, "bad_real_name", "姓名不能包含特殊符号",
+                                    "real name may not contain special characters", field="real_name"))
     for key, zh, en in (("unit", "请选择所在基层工会", "choose your grassroots union"),
                         ("region", "请选择区域", "choose your region"),
                         ("industry", "请选择行业", "choose your industry"),
                         ("employment_form", "请选择用工形式", "choose your employment form")):
         if not getattr(p, key):
-            p.errors.append(MemberError(zh, en, key))
+            p.errors.append(MemberError(400, f"no_{key}", zh, en, field=key))
     if p.phone and not PHONE_RE.match(p.phone):
-        p.errors.append(MemberError("手机号格式不对", "phone number is not valid", "phone"))
+        p.errors.append(MemberError(400, "bad_phone", "手机号格式不对", "phone number is not valid", field="phone"))
     if p.gender is None and sex_required:
-        p.errors.append(MemberError(f"请选择性别（女 / 男）：{SEX_REASON_ZH}",
-                                    f"choose your sex (female / male): {SEX_REASON_EN}", "gender"))
+        p.errors.append(MemberError(400, "no_gender", f"请选择性别（女 / 男）：{SEX_REASON_ZH}",
+                                    f"choose your sex (female / male): {SEX_REASON_EN}", field="gender"))
     elif p.gender is not None and p.gender not in SEXES:
-        p.errors.append(MemberError("性别只能选“女”或“男”", "sex must be female or male", "gender"))
+        p.errors.append(MemberError(400, "bad_gender", "性别只能选“女”或“男”", "sex must be female or male", field="gender"))
     return p
 
 
@@ -109,16 +108,17 @@ def add_member(session: Session, profile: Profile, *, role: Role = Role.learner,
     if profile.errors:
         raise profile.errors[0]
     if session.scalar(select(Member.id).where(Member.username == profile.username)):
-        raise MemberError("该用户名已被注册", "this user name is already taken", "username")
+        raise MemberError(409, "username_taken", "该用户名已被注册", "this user name is already taken", field="username")
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == profile.unit))
     if unit is None or unit.level != UnitLevel.grassroots:
-        raise MemberError("所选基层工会不存在", "unknown grassroots union", "unit")
+        raise MemberError(400, "unknown_unit", "所选基层工会不存在", "unknown grassroots union", field="unit")
     refs = {}
     for key, model in (("region", Region), ("industry", Industry), ("employment_form", EmploymentForm)):
         row = session.scalar(select(model).where(model.code == getattr(profile, key)))
         if row is None:
-            raise MemberError(f"所选{ {'region': '区域', 'industry': '行业', 'employment_form': '用工形式'}[key] }不存在",
-                              f"unknown {key.replace('_', ' ')}", key)
+            raise MemberError(400, f"unknown_{key}",
+                              f"所选{ {'region': '区域', 'industry': '行业', 'employment_form': '用工形式'}[key] }不存在",
+                              f"unknown {key.replace('_', ' ')}", field=key)
         refs[key] = row
     member = Member(username=profile.username, real_name=profile.real_name, gender=profile.gender,
                     phone=profile.phone or None, role=role, status=status, org_unit=unit,
@@ -145,7 +145,7 @@ def get_member(session: Session, username: str) -> Member | None:
 def set_status(session: Session, username: str, status: MemberStatus, actor: str, reason: str = "") -> Member:
     member = get_member(session, username)
     if member is None:
-        raise MemberError("没有这个用户", "no such member", "username")
+        raise MemberError(404, "no_member", "没有这个用户", "no such member", field="username")
     before = describe(member)
     member.status = status
     if status == MemberStatus.approved:
@@ -166,12 +166,13 @@ def set_sex(session: Session, username: str, sex: str | None, actor: str, reason
     """An organizer's correction of someone's sex (None: back to 未填写), audited with who, when and why."""
     member = get_member(session, username)
     if member is None:
-        raise MemberError("没有这个用户", "no such member", "username")
+        raise MemberError(404, "no_member", "没有这个用户", "no such member", field="username")
     if sex is not None and sex not in SEXES:
-        raise MemberError("性别只能选“女”“男”或“未填写”", "sex must be female, male or not given", "gender")
+        raise MemberError(400, "bad_gender", "性别只能选“女”“男”或“未填写”", "sex must be female, male or not given",
+                          field="gender")
     if not reason.strip():
-        raise MemberError("请写明更正理由（例如：本人来电更正）", "give a reason for the correction (e.g. she called to "
-                          "correct it)", "reason")
+        raise MemberError(400, "reason_required", "请写明更正理由（例如：本人来电更正）",
+                          "give a reason for the correction (e.g. she called to correct it)", field="reason")
     before = describe(member)
     member.gender = sex
     audit(session, actor, "member.sex_corrected", "member", username, before, describe(member), reason.strip())

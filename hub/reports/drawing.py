@@ -46,7 +46,7 @@ def cjk_font_path() -> str:
     try:
         return font_manager.findfont(props, fallback_to_default=False, rebuild_if_missing=False)
     except ValueError:
-        raise ReportError(f"找不到中文字体 {CJK_FAMILY}：请安装 Debian 软件包 fonts-noto-cjk",
+        raise ReportError(400, "report_refused", f"找不到中文字体 {CJK_FAMILY}：请安装 Debian 软件包 fonts-noto-cjk",
                           f"font {CJK_FAMILY} not found: install the Debian package fonts-noto-cjk") from None
 
 

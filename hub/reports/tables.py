@@ -31,6 +31,7 @@ from typing import Any, Callable, Literal
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from hub.refusals import Refused
 from courses.clock import BEIJING
 from hub.store.orm import (Enrolment, EmploymentForm, Industry, Member, MemberStatus, NominationEntry, NominationRound,
                      OrgUnit, Region, Role, Submission)
@@ -43,12 +44,10 @@ NOMINATED_NOTE = ("被推荐：期间内定稿的推荐名单上的会员（不�
                   "lists made final in the period (not drafts, lists on notice, or studios)")
 
 
-class ReportError(ValueError):
-    """A refusal an organizer can act on, in Chinese and English."""
+class ReportError(Refused):
+    """A report that cannot be made as asked (a bad period or region, a database reports do not support)."""
 
-    def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
+    exit_code = 2  # jinguo report: like its other refusals of what was typed
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def resolve_region(session: Session, text: str) -> tuple[str, str]:
     row = session.execute(select(Region.code, Region.name).where((Region.code == text) | (Region.name == text))).first()
     if row is None:
         known = "、".join(session.scalars(select(Region.code).order_by(Region.id))) or "（无 none）"
-        raise ReportError(f"未知的区域 {text!r}，可选：{known}", f"unknown region {text!r}; known: {known}")
+        raise ReportError(400, "bad_scope", f"未知的区域 {text!r}，可选：{known}", f"unknown region {text!r}; known: {known}")
     return row.code, row.name
 
 
@@ -116,10 +115,10 @@ def parse_scope(session: Session, date_from: str = "", date_to: str = "", region
             if text and len(text) != 10:
                 raise ValueError
         except ValueError:
-            raise ReportError(f"{zh}应为 YYYY-MM-DD 的有效日期，收到 {text!r}",
+            raise ReportError(400, "bad_scope", f"{zh}应为 YYYY-MM-DD 的有效日期，收到 {text!r}",
                               f"{en} must be a real day as YYYY-MM-DD, got {text!r}") from None
     if days[0] and days[1] and days[0] > days[1]:
-        raise ReportError("起始日期晚于截止日期", "from is after to")
+        raise ReportError(400, "bad_scope", "起始日期晚于截止日期", "from is after to")
     code, name = resolve_region(session, region.strip()) if region.strip() else (None, "")
     return ReportScope(days[0], days[1], code, name)
 
@@ -223,7 +222,7 @@ def _month_of(session: Session, column: Any) -> ColumnElement[str]:
         return func.strftime("%Y-%m", column, "+8 hours")
     if dialect == "postgresql":
         return func.to_char(func.timezone(BEIJING.tzname(None), column), "YYYY-MM")
-    raise ReportError(f"报表不支持数据库 {dialect}", f"reports do not support the {dialect} database")
+    raise ReportError(400, "report_refused", f"报表不支持数据库 {dialect}", f"reports do not support the {dialect} database")
 
 
 def _months_between(first: str, last: str) -> list[str]:

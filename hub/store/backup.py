@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from hub.refusals import Refused
 from hub.settings import JinguoConfig, competitions_root
 
 FORMAT = 1
@@ -33,12 +34,12 @@ SQLITE_SUFFIXES = (".sqlite", ".db")
 SKIP_SUFFIXES = ("-wal", "-shm", "-journal", ".pid")
 
 
-class BackupError(RuntimeError):
-    """A backup or restore that cannot be done; says why in Chinese and English."""
+class BackupError(Refused):
+    """A backup or restore that cannot be done; says why in Chinese and English. Only the CLI raises these, so
+    status and code are fixed and the many raises stay short."""
 
     def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
+        super().__init__(500, "backup_failed", zh, en)
 
 
 @dataclass(frozen=True)

@@ -3,34 +3,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from grading.statuses import SubmissionStatus
 from hub.store.orm import Assignment, Competition, Member, Submission
+from hub.refusals import Refused
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
-
-
-class SubmissionRefused(Exception):
-    """Why a notebook was not taken: an HTTP status, a stable code, Chinese and English."""
-
-    def __init__(self, status: int, code: str, zh: str, en: str, retry_at: datetime | None = None):
-        super().__init__(en)
-        self.status, self.code, self.zh, self.en, self.retry_at = status, code, zh, en, retry_at
 
 
 def notebook_bytes(notebook: Any, max_bytes: int = MAX_NOTEBOOK_BYTES) -> bytes:
     """The bytes to store for a notebook sent as a JSON object; refuses what is plainly not a notebook.
     Deeper checks (cells, metadata) are the grader's: they end as an ``invalid`` result with a reason."""
     if not isinstance(notebook, dict) or notebook.get("nbformat") != 4 or not isinstance(notebook.get("cells"), list):
-        raise SubmissionRefused(409, "invalid_notebook", "这不是一个笔记本文件（需要 nbformat 4）",
+        raise Refused(409, "invalid_notebook", "这不是一个笔记本文件（需要 nbformat 4）",
                                 "Not an nbformat 4 notebook")
     data = json.dumps(notebook, ensure_ascii=False, indent=1).encode("utf-8")
     if len(data) > max_bytes:
-        raise SubmissionRefused(413, "too_large", f"文件太大了（不能超过 {max_bytes // (1024 * 1024)} MB）",
+        raise Refused(413, "too_large", f"文件太大了（不能超过 {max_bytes // (1024 * 1024)} MB）",
                                 f"Notebook too large (max {max_bytes // (1024 * 1024)} MB)")
     return data
 

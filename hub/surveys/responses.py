@@ -21,6 +21,7 @@ from traitlets.config import Configurable
 from competitions.surveys.results import Response, SurveyResults, aggregate
 from competitions.surveys.spec import DEFAULT_MIN_GROUP, Survey as SurveySpec, check_answers, load_survey
 from hub.people.members import audit
+from hub.refusals import Refused
 from hub.settings import load_config
 from hub.store.orm import Member, MemberStatus, Survey, SurveyResponse
 
@@ -42,12 +43,8 @@ class SurveySettings(Configurable):
         return int(os.environ.get("JINGUO_SURVEY_MIN_GROUP") or DEFAULT_MIN_GROUP)
 
 
-class SurveyRefused(Exception):
-    """A person-readable refusal: unknown survey, slug taken, survey not open, not an approved member."""
-
-    def __init__(self, status: int, code: str, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.status, self.code, self.zh, self.en = status, code, zh, en
+class SurveyRefused(Refused):
+    """A survey refusal: unknown survey, slug taken, survey not open, not an approved member."""
 
 
 @functools.lru_cache(maxsize=64)

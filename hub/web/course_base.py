@@ -14,7 +14,7 @@ from hub.courses import progress as cp
 from hub.courses import publish as admin
 from hub.scopes import ADMIN, TEACH
 from hub.store.orm import Course, Enrolment, aware
-from hub.web.base import BaseHandler, Refusal
+from hub.web.base import BaseHandler
 
 SLUG = r"([a-z0-9][a-z0-9-]{1,63})"
 STATUS_ZH = {NOT_STARTED: "未开始", SUBMITTED: "已提交，等待评分", GRADED: "已评分，未达合格线", PASSED: "已通过"}
@@ -26,10 +26,7 @@ def beijing(when: datetime | None) -> str:
 
 class CourseBase(BaseHandler):
     def course(self, slug: str) -> Course:
-        try:
-            return admin.published_course(self.db, slug)
-        except admin.CourseAdminError as exc:
-            raise Refusal(exc.status, "course_not_found", exc.zh, exc.en)
+        return admin.published_course(self.db, slug)  # Refused (404 course_not_found) when not published
 
     def may_teach(self, course: Course) -> bool:
         return self.can(ADMIN) or (self.can(TEACH) and cp.teaches(self.db, self.member, course))

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import competitions as core
 from competitions.nominations.times import beijing
-from hub.web.base import Refusal
+from hub.refusals import Refused
 
 
 def local(when: datetime | None) -> str:
@@ -20,7 +20,7 @@ def shown_phase(spec: core.Competition, now: datetime, key: str | None = None):
         try:
             return spec.phase(key)
         except (KeyError, ValueError):
-            raise Refusal(404, "phase_not_found", "没有这个阶段", "No such phase")
+            raise Refused(404, "phase_not_found", "没有这个阶段", "No such phase")
     current = spec.phase_at(now)
     started = [p for p in spec.phases if p.opens_at <= now]
     return current or (started[-1] if started else spec.phases[0])

@@ -95,7 +95,7 @@ class ExchangeList(abc.ExchangeList, PlatformExchange):
                     s["score"] is not None for s in notebooks) else None,
                 "has_exchange_feedback": all(n["has_exchange_feedback"] for n in nbs),
                 "has_local_feedback": local, "feedback_updated": False,
-                "grading": any(s["status"] in GRADING for s in notebooks),  # her tab asks again until False
+                "grading": any(not s.get("final") for s in notebooks),  # her tab asks again until False
                 "local_feedback_path": str(folder) if local else None}
 
 

@@ -14,9 +14,10 @@ from hub.competitions.boards import (PUBLIC_SCORE_NOTE, board_json, core_member,
 from hub.settings import competition_folder
 from grading.statuses import SubmissionStatus, is_final
 from hub.store.orm import Competition, Grade, Submission, aware
-from hub.web.base import APIHandler, Refusal, requires
+from hub.refusals import Refused
+from hub.web.base import APIHandler, requires
 from hub.web.shown import shown_phase
-from hub.submissions.receive import SubmissionRefused, notebook_bytes, receive
+from hub.submissions.receive import notebook_bytes, receive
 from hub.scopes import LEARN, ORGANIZE
 
 LIMIT_CODES = {"daily_limit", "phase_limit"}
@@ -42,7 +43,7 @@ class CompetitionBase(APIHandler):
     def _competition(self, slug: str) -> Competition:
         row = self.db.scalar(select(Competition).where(Competition.slug == slug))
         if row is None or row.status == "draft":
-            raise Refusal(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
+            raise Refused(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
         return row
 
 
@@ -62,7 +63,7 @@ class SubmissionsHandler(CompetitionBase):
     async def post(self, slug: str) -> None:
         row, member = self._competition(slug), self.member
         if member is None:
-            raise Refusal(403, "not_a_member", "请先完成报名", "Sign up as a member first")
+            raise Refused(403, "not_a_member", "请先完成报名", "Sign up as a member first")
         body = self.json_body()
         task, now = str(body.get("task", "")), datetime.now(timezone.utc)
         spec = spec_of(row)
@@ -73,12 +74,8 @@ class SubmissionsHandler(CompetitionBase):
                                          context_for(self.db, row, member))
         if not decision:
             status = 429 if decision.code in LIMIT_CODES else 403 if decision.code in ELIGIBILITY_CODES else 409
-            raise Refusal(status, decision.code, decision.zh, decision.en,
-                          decision.retry_at.isoformat() if decision.retry_at else None)
-        try:
-            data = notebook_bytes(body.get("notebook"))
-        except SubmissionRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+            raise Refused(status, decision.code, decision.zh, decision.en, retry_at=decision.retry_at)
+        data = notebook_bytes(body.get("notebook"))
         sub = receive(self.db, member, filename=self._notebook_name(row, task), data=data, competition=row, task=task)
         self.db.commit()  # durable before she hears "received"
         self.settings["grading_queue"].enqueue(sub.id)
@@ -94,7 +91,7 @@ class SubmissionsHandler(CompetitionBase):
         names = sorted(p.name for p in (competition_folder(self.settings["data_dir"], row.slug) / "source" / task)
                        .glob("*.ipynb"))
         if len(names) != 1:
-            raise Refusal(503, "task_not_ready", "这道题还没有准备好，请联系组织者", "This task is not set up yet; "
+            raise Refused(503, "task_not_ready", "这道题还没有准备好，请联系组织者", "This task is not set up yet; "
                           "tell the organizer")
         return names[0]
 
@@ -108,7 +105,7 @@ class SubmissionHandler(CompetitionBase):
         sub = self.db.get(Submission, int(sid))
         own = sub is not None and self.member is not None and sub.member_id == self.member.id
         if sub is None or sub.competition_id != row.id or not (own or self.can(ORGANIZE)):
-            raise Refusal(404, "submission_not_found", "找不到这次提交", "Submission not found")
+            raise Refused(404, "submission_not_found", "找不到这次提交", "Submission not found")
         grade = self.db.scalar(select(Grade).where(Grade.submission_id == sub.id))
         # Before her phase closes she sees her public score only; the score over every test decides the private
         # board, so it stays with the organizers until the close (issue 15).
@@ -133,15 +130,15 @@ class LeaderboardHandler(CompetitionBase):
         phase = shown_phase(spec, now, self.get_argument("phase", None))
         kind = self.get_argument("board", "public")
         if kind not in ("public", "private"):
-            raise Refusal(400, "bad_board", "榜单只有 public 和 private 两种", "board is public or private")
+            raise Refused(400, "bad_board", "榜单只有 public 和 private 两种", "board is public or private")
         if kind == "private" and not (core.private_visible(phase, now) or self.can(ORGANIZE)):
-            raise Refusal(403, "private_hidden", "最终榜在本阶段结束后公布", "The private board is shown after the "
-                          "phase closes", phase.closes_at.isoformat())
+            raise Refused(403, "private_hidden", "最终榜在本阶段结束后公布", "The private board is shown after the "
+                          "phase closes", retry_at=phase.closes_at)
         try:
             offset = max(0, int(self.get_argument("offset", "0")))
             limit = min(200, max(1, int(self.get_argument("limit", "50"))))
         except ValueError:
-            raise Refusal(400, "bad_page", "offset 和 limit 应为整数", "offset and limit must be integers")
+            raise Refused(400, "bad_page", "offset 和 limit 应为整数", "offset and limit must be integers")
         lb = self.settings["boards"].board(self.db, row, spec, phase.key, kind, now)
         division = self.get_argument("division", core.OVERALL)
         viewer = self.member.id if self.member else None

@@ -24,8 +24,9 @@ from hub.competitions import exchange as cx
 from hub.courses import exchange as ex
 from hub.store.db import session_scope
 from hub.store.orm import Assignment, Competition, Course, Grade, Submission
-from hub.web.base import APIHandler, BaseHandler, Refusal, requires
-from hub.submissions.receive import SubmissionRefused, notebook_bytes, receive
+from hub.refusals import Refused
+from hub.web.base import APIHandler, BaseHandler, requires
+from hub.submissions.receive import notebook_bytes, receive
 from hub.scopes import LEARN
 
 MAX_NOTEBOOKS = 20
@@ -45,27 +46,21 @@ def _locked_cells(nb: dict) -> set[tuple[str, str]]:
 
 
 class ExchangeHandler(APIHandler):
-    """What every exchange endpoint shares: refusals from hub.courses.exchange as the API's error shape."""
+    """What every exchange endpoint shares: her course, its released assignment, her own submission."""
 
     def course(self, slug: str) -> Course:
-        try:
-            return ex.her_course(self.db, self.member, slug)
-        except ex.ExchangeRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        return ex.her_course(self.db, self.member, slug)
 
     def course_and_assignment(self, slug: str, name: str) -> tuple[Course, Assignment]:
         course = self.course(slug)
-        try:
-            return course, ex.released_assignment(self.db, course, name)
-        except ex.ExchangeRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        return course, ex.released_assignment(self.db, course, name)
 
     def her_submission(self, sid: str) -> Submission:
         sub = self.db.get(Submission, int(sid))
         if sub is None or sub.assignment_id is None:
-            raise Refusal(404, "submission_not_found", "找不到这次提交", "Submission not found")
+            raise Refused(404, "submission_not_found", "找不到这次提交", "Submission not found")
         if self.member is None or sub.member_id != self.member.id:
-            raise Refusal(403, "not_yours", "这不是您的提交", "This is not your submission")
+            raise Refused(403, "not_yours", "这不是您的提交", "This is not your submission")
         return sub
 
 
@@ -87,10 +82,7 @@ class ReleaseHandler(ExchangeHandler):
     @requires(LEARN)
     async def get(self, slug: str, name: str) -> None:
         course, assignment = self.course_and_assignment(slug, name)
-        try:
-            files = ex.release_files(self.settings["data_dir"], slug, name)
-        except ex.ExchangeRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        files = ex.release_files(self.settings["data_dir"], slug, name)
         ex.record_fetch(self.db, self.member, assignment)
         self.db.commit()
         self.write_json({"course_id": slug, "assignment_id": name, "files": files,
@@ -106,22 +98,19 @@ class SubmitHandler(ExchangeHandler):
         course, assignment = self.course_and_assignment(slug, name)
         notebooks = self.json_body().get("notebooks")
         if not isinstance(notebooks, dict) or not notebooks or len(notebooks) > MAX_NOTEBOOKS:
-            raise Refusal(400, "no_notebooks", "请提交作业中的笔记本", "Send the assignment's notebooks")
+            raise Refused(400, "no_notebooks", "请提交作业中的笔记本", "Send the assignment's notebooks")
         data_dir = self.settings["data_dir"]
         released = ex.released_notebooks(data_dir, slug, name)
         stored: dict[str, bytes] = {}
         for filename, nb in notebooks.items():
             if filename not in released:
-                raise Refusal(409, "wrong_notebook", f"{filename} 不是这份作业的笔记本（应为 {'、'.join(released)}）",
+                raise Refused(409, "wrong_notebook", f"{filename} 不是这份作业的笔记本（应为 {'、'.join(released)}）",
                               f"{filename} is not a notebook of this assignment (expected {', '.join(released)})")
-            try:
-                stored[filename] = notebook_bytes(nb)
-            except SubmissionRefused as r:
-                raise Refusal(r.status, r.code, r.zh, r.en)
+            stored[filename] = notebook_bytes(nb)
             source = json.loads((ex.release_dir(data_dir, slug, name) / filename).read_bytes())
             locked = _locked_cells(nb)
             if locked and not locked & _locked_cells(source):
-                raise Refusal(409, "wrong_notebook", f"{filename} 的内容属于另一份作业", f"{filename} holds another "
+                raise Refused(409, "wrong_notebook", f"{filename} 的内容属于另一份作业", f"{filename} holds another "
                               "assignment's notebook")
         now = datetime.now(timezone.utc)
         subs = []
@@ -173,7 +162,7 @@ class FeedbackHandler(ExchangeHandler):
     async def get(self, sid: str) -> None:
         sub = self.her_submission(sid)
         if sub.status != SubmissionStatus.graded:
-            raise Refusal(409, "not_graded", "还没有评完分，请稍后再来", "Not graded yet; try again shortly")
+            raise Refused(409, "not_graded", "还没有评完分，请稍后再来", "Not graded yet; try again shortly")
         assignment = self.db.get(Assignment, sub.assignment_id)
         slug, student = self.db.get(Course, assignment.course_id).slug, self.member.username
         data_dir, db_url = self.settings["data_dir"], self.settings["db_url"]
@@ -183,10 +172,7 @@ class FeedbackHandler(ExchangeHandler):
             with session_scope(db_url) as s:
                 return dict(ex.feedback_for(s, data_dir, s.get(Submission, sub.id), student, lock))
 
-        try:
-            html = await IOLoop.current().run_in_executor(None, make)
-        except ex.ExchangeRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        html = await IOLoop.current().run_in_executor(None, make)
         self.write_json({"id": sub.id, "course_id": slug, "assignment_id": assignment.name,
                          "timestamp": ex.stamp(sub.received_at), "notebooks": html})
 
@@ -209,10 +195,7 @@ class LessonFilesHandler(ExchangeHandler):
     @requires(LEARN)
     async def get(self, slug: str) -> None:
         self.course(slug)
-        try:
-            files = ex.lesson_files(slug)
-        except ex.ExchangeRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        files = ex.lesson_files(slug)
         self.write_json({"course_id": slug, "files": files})
 
 
@@ -220,12 +203,9 @@ def _competition_task(handler: BaseHandler, slug: str, task: str) -> dict[str, s
     """The released files of a task she may fetch now (competition_exchange.open_task says why not)."""
     comp = handler.db.scalar(select(Competition).where(Competition.slug == slug))
     if comp is None:
-        raise Refusal(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
-    try:
-        cx.open_task(handler.db, comp, handler.member, task, datetime.now(timezone.utc))
-        return cx.task_files(handler.settings["data_dir"], slug, task)
-    except ex.ExchangeRefused as r:
-        raise Refusal(r.status, r.code, r.zh, r.en)
+        raise Refused(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
+    cx.open_task(handler.db, comp, handler.member, task, datetime.now(timezone.utc))
+    return cx.task_files(handler.settings["data_dir"], slug, task)
 
 
 class CompetitionTasksHandler(ExchangeHandler):

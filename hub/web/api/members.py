@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from hub.people import members
 from hub.store.orm import EmploymentForm, Industry, Member, MemberStatus, Region
-from hub.web.base import APIHandler, Refusal, requires
+from hub.refusals import Refused
+from hub.web.base import APIHandler, requires
 from hub.scopes import APPROVE, ORGANIZE
 
 
@@ -37,7 +38,7 @@ class MembersHandler(APIHandler):
         try:
             wanted = MemberStatus(status)
         except ValueError:
-            raise Refusal(400, "bad_status", "无效的状态", "Unknown status")
+            raise Refused(400, "bad_status", "无效的状态", "Unknown status")
         rows = self.db.scalars(select(Member).where(Member.status == wanted).order_by(Member.id)).all()
         self.write_json({"members": [member_json(m) for m in rows]})
 
@@ -49,12 +50,8 @@ class MemberDecisionHandler(APIHandler):
     async def post(self, username: str, decision: str) -> None:
         reason = str(self.json_body().get("reason", ""))[:500]
         status = MemberStatus.approved if decision == "approve" else MemberStatus.rejected
-        try:
-            m = members.set_status(self.db, username, status, self.current_user["name"], reason)
-            self.db.commit()
-        except members.MemberError as exc:
-            self.db.rollback()
-            raise Refusal(404, "no_member", exc.zh, exc.en)
+        m = members.set_status(self.db, username, status, self.current_user["name"], reason)
+        self.db.commit()
         self.write_json(member_json(m))
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from courses import catalogue
-from hub.web.base import APIHandler, Refusal, requires
+from hub.refusals import Refused
+from hub.web.base import APIHandler, requires
 from hub.scopes import LEARN
 
 
@@ -15,13 +16,13 @@ class QuizCheckHandler(APIHandler):
         body = self.json_body()
         course, quiz_id, choice = str(body.get("course", "")), str(body.get("quiz_id", "")), body.get("choice")
         if not isinstance(choice, list):
-            raise Refusal(400, "bad_choice", "choice 应为选项列表，如 [\"B\"]", 'choice must be a list such as ["B"]')
+            raise Refused(400, "bad_choice", "choice 应为选项列表，如 [\"B\"]", 'choice must be a list such as ["B"]')
         try:
             result = catalogue.check_quiz(course, quiz_id, [str(c) for c in choice])
         except (KeyError, catalogue.CatalogueError):
-            raise Refusal(404, "quiz_not_found", "找不到这道测验题", "No such quiz")
+            raise Refused(404, "quiz_not_found", "找不到这道测验题", "No such quiz")
         except ValueError as exc:
-            raise Refusal(400, "bad_choice", *_zh_en(str(exc)))
+            raise Refused(400, "bad_choice", *_zh_en(str(exc)))
         self.write_json({**result, "reference": result["citation"]})
 
 

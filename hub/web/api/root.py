@@ -2,7 +2,8 @@
 in docs/api.md). The service adds NotFoundHandler after every module's ROUTES."""
 from __future__ import annotations
 
-from hub.web.base import APIHandler, Refusal
+from hub.refusals import Refused
+from hub.web.base import APIHandler
 from hub.web.openapi import openapi_document
 
 
@@ -13,7 +14,7 @@ class OpenAPIHandler(APIHandler):
 
 class NotFoundHandler(APIHandler):
     async def prepare(self) -> None:
-        raise Refusal(404, "not_found", "没有这个接口", "No such API endpoint")
+        raise Refused(404, "not_found", "没有这个接口", "No such API endpoint")
 
 
 ROUTES = [("api/openapi.json", OpenAPIHandler)]

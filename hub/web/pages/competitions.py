@@ -14,9 +14,10 @@ from competitions.divisions import FIELD_TITLES, SPLIT_FIELDS, board_titles
 from hub.competitions import admin
 from hub.competitions.boards import (PUBLIC_SCORE_NOTE, board_json, core_member, division_names, shown_score,
                                     spec_of)
+from hub.refusals import Refused
 from hub.store.orm import (Competition, CompetitionEntry, Disqualification, Grade, Member, MemberStatus, OrgUnit,
                      Submission, aware)
-from hub.web.base import BaseHandler, Refusal, requires
+from hub.web.base import BaseHandler, requires
 from hub.web.shown import shown_phase
 from hub.scopes import LEARN, ORGANIZE
 
@@ -44,7 +45,7 @@ class CompetitionBase(BaseHandler):
     def competition(self, slug: str) -> Competition:
         row = self.db.scalar(select(Competition).where(Competition.slug == slug))
         if row is None or row.status == "draft":
-            raise Refusal(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
+            raise Refused(404, "competition_not_found", "找不到这个竞赛", "Competition not found")
         return row
 
     def board(self, row: Competition, spec: core.Competition, phase, kind: str, now: datetime) -> core.Leaderboard:
@@ -97,13 +98,9 @@ class CompetitionPage(CompetitionBase):
     async def post(self, slug: str) -> None:
         row, member = self.competition(slug), self.member
         if member is None:
-            raise Refusal(403, "not_a_member", "请先完成报名", "Sign up as a member first")
-        try:
-            admin.join(self.db, row, member)
-            self.db.commit()
-        except admin.ActionRefused as exc:
-            self.db.rollback()
-            raise Refusal(exc.status, "join_refused", exc.zh, exc.en)
+            raise Refused(403, "not_a_member", "请先完成报名", "Sign up as a member first")
+        admin.join(self.db, row, member)
+        self.db.commit()
         self.redirect(f"{self.settings['prefix']}competitions/{slug}?done=joined")
 
 
@@ -153,29 +150,25 @@ class ManagePage(CompetitionBase):
         row, now, actor = self.competition(slug), _now(), self.current_user["name"]
         action, reason = self.get_body_argument("action", ""), self.get_body_argument("reason", "")
         queued: list[int] = []
-        try:
-            if action == "close":
-                admin.close_now(self.db, row, self.get_body_argument("phase", ""), now, actor, reason)
-            elif action == "freeze":
-                admin.freeze_now(self.db, row, self.get_body_argument("phase", ""), now, actor, reason)
-            elif action == "rescore":
-                task = self.get_body_argument("task", "")
-                admin.check_rescore(row, task, reason)
-                # nbgrader generate_assignment takes a second or two: off the web loop, so nobody waits on it
-                await IOLoop.current().run_in_executor(None, admin.regenerate_task, self.settings["data_dir"],
-                                                       row.slug, task)
-                queued = admin.rescore(self.db, row, task, actor, reason)
-            elif action in ("disqualify", "reinstate"):
-                username = self.get_body_argument("username", "").strip()
-                act = admin.disqualify if action == "disqualify" else admin.reinstate
-                member = act(self.db, row, username, reason, actor)
-                self.settings["boards"].disqualify(row.id, member.id, out=action == "disqualify")
-            else:
-                raise Refusal(400, "bad_action", "未知的操作", "Unknown action")
-            self.db.commit()
-        except admin.ActionRefused as exc:
-            self.db.rollback()
-            raise Refusal(exc.status, "action_refused", exc.zh, exc.en)
+        if action == "close":
+            admin.close_now(self.db, row, self.get_body_argument("phase", ""), now, actor, reason)
+        elif action == "freeze":
+            admin.freeze_now(self.db, row, self.get_body_argument("phase", ""), now, actor, reason)
+        elif action == "rescore":
+            task = self.get_body_argument("task", "")
+            admin.check_rescore(row, task, reason)
+            # nbgrader generate_assignment takes a second or two: off the web loop, so nobody waits on it
+            await IOLoop.current().run_in_executor(None, admin.regenerate_task, self.settings["data_dir"],
+                                                   row.slug, task)
+            queued = admin.rescore(self.db, row, task, actor, reason)
+        elif action in ("disqualify", "reinstate"):
+            username = self.get_body_argument("username", "").strip()
+            act = admin.disqualify if action == "disqualify" else admin.reinstate
+            member = act(self.db, row, username, reason, actor)
+            self.settings["boards"].disqualify(row.id, member.id, out=action == "disqualify")
+        else:
+            raise Refused(400, "bad_action", "未知的操作", "Unknown action")
+        self.db.commit()
         for sid in queued:
             self.settings["grading_queue"].enqueue(sid)
         self.redirect(f"{self.settings['prefix']}competitions/{slug}/manage?done={action}")

@@ -19,9 +19,10 @@ from hub.courses import publish as admin
 from hub.settings import JinguoConfig
 from hub.store.db import session_scope
 from hub.people.members import audit
+from hub.refusals import Refused
 from hub.store.orm import Assignment, Certificate, Course, Enrolment, MemberStatus, Role
 from courses.clock import parse_beijing
-from hub.web.base import APIHandler, BaseHandler, Refusal, requires
+from hub.web.base import APIHandler, BaseHandler, requires
 from hub.web.course_base import SLUG, STATUS_ZH, CourseBase, beijing, first_heading
 from hub.courses.charts import chart_png
 from hub.courses.exchange import course_lessons
@@ -67,29 +68,26 @@ class CoursesPage(CourseBase):
             done = self._enrol(self.course(slug))
         elif action == "publish":
             if not self.can(TEACH):
-                raise Refusal(403, "forbidden", "只有讲师可以发布课程", "Only instructors may publish courses")
+                raise Refused(403, "forbidden", "只有讲师可以发布课程", "Only instructors may publish courses")
             teacher = (actor,) if self.member is not None else ()
             changed = await self._off_loop(_publish_job, slug, actor, teacher, self.settings["platform"].unix_prefix)
             done = "published" if changed else "unchanged"
         elif action == "release":
             course = self.course(slug)
             if not self.may_teach(course):
-                raise Refusal(403, "forbidden", "只有本课程的讲师可以发布作业",
+                raise Refused(403, "forbidden", "只有本课程的讲师可以发布作业",
                               "Only this course's instructors may release its assignments")
             due = self._due(self.get_body_argument("due", ""))
             await self._off_loop(_release_job, slug, self.get_body_argument("assignment", ""), actor, due,
                                  self.settings["platform"].unix_prefix)
             done = "released"
         else:
-            raise Refusal(400, "bad_action", "未知的操作", "Unknown action")
+            raise Refused(400, "bad_action", "未知的操作", "Unknown action")
         self.redirect(f"{self.settings['prefix']}courses/?done={done}&slug={slug}")
 
     async def _off_loop(self, job, *args):
-        try:
-            return await IOLoop.current().run_in_executor(None, job, self.settings["db_url"],
-                                                          self.settings["data_dir"], *args)
-        except admin.CourseAdminError as exc:
-            raise Refusal(exc.status, "course_refused", exc.zh, exc.en)
+        return await IOLoop.current().run_in_executor(None, job, self.settings["db_url"], self.settings["data_dir"],
+                                                      *args)
 
     @staticmethod
     def _due(text: str) -> datetime | None:
@@ -100,12 +98,12 @@ class CoursesPage(CourseBase):
         try:
             return parse_beijing(text)
         except ValueError:
-            raise Refusal(400, "bad_due", "截止时间格式不对", "The due date is not a valid date and time")
+            raise Refused(400, "bad_due", "截止时间格式不对", "The due date is not a valid date and time")
 
     def _enrol(self, course: Course) -> str:
         member = self.member
         if member is None or member.status != MemberStatus.approved:
-            raise Refusal(403, "not_member", "只有审核通过的会员可以报名", "Only approved members may enrol")
+            raise Refused(403, "not_member", "只有审核通过的会员可以报名", "Only approved members may enrol")
         if self.enrolment(course) is not None:
             return "already"
         self.db.add(Enrolment(member_id=member.id, course_id=course.id, role=Role.learner))
@@ -123,7 +121,7 @@ class CoursePage(CourseBase):
         enrolment = self.enrolment(course)
         teaching = self.may_teach(course) or self.can(ORGANIZE)
         if (enrolment is None or enrolment.role != Role.learner) and not teaching:
-            raise Refusal(403, "not_enrolled", "您还没有报名这门课程，请先在课程列表中报名",
+            raise Refused(403, "not_enrolled", "您还没有报名这门课程，请先在课程列表中报名",
                           "You are not enrolled in this course; enrol from the course list first")
         progress = cert = None
         if enrolment is not None and enrolment.role == Role.learner:
@@ -173,11 +171,11 @@ class LessonPage(CourseBase):
     async def get(self, slug: str, name: str) -> None:
         course = self.course(slug)
         if self.enrolment(course) is None and not (self.may_teach(course) or self.can(ORGANIZE)):
-            raise Refusal(403, "not_enrolled", "报名这门课程后才能阅读讲义",
+            raise Refused(403, "not_enrolled", "报名这门课程后才能阅读讲义",
                           "Enrol in this course to read its lessons")
         found = course_lessons(slug)
         if not found or f"{name}.ipynb" not in found[1]:  # only what course.yaml lists, never a path she made up
-            raise Refusal(404, "lesson_not_found", "找不到这篇讲义", "Lesson not found")
+            raise Refused(404, "lesson_not_found", "找不到这篇讲义", "Lesson not found")
         path = found[0] / f"{name}.ipynb"
         html = await IOLoop.current().run_in_executor(None, _lesson_html, str(path), path.stat().st_mtime)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
@@ -189,7 +187,7 @@ class ProgressPage(CourseBase):
 
     def allowed(self, course: Course) -> None:
         if not (self.may_teach(course) or self.can(ORGANIZE)):
-            raise Refusal(403, "forbidden", "只有本课程的讲师和组织者可以查看学习进度",
+            raise Refused(403, "forbidden", "只有本课程的讲师和组织者可以查看学习进度",
                           "Only this course's instructors and organizers may see its progress")
 
     @requires(LEARN)
@@ -228,7 +226,7 @@ class CertificatePDF(CourseBase):
         cert = self.member and certificates.settle(self.db, self.member, course, actor="platform")
         self.db.commit()
         if not cert:
-            raise Refusal(404, "no_certificate", "完成全部必修作业并合格后才能下载结业证书",
+            raise Refused(404, "no_certificate", "完成全部必修作业并合格后才能下载结业证书",
                           "The certificate comes when every required assignment is passed")
         url = verify_url(self.settings["platform"], self.settings["prefix"], cert.code)
 
@@ -260,12 +258,12 @@ class ProgressAPI(APIHandler):
     async def get(self, slug: str) -> None:
         course = self.db.scalar(select(Course).where(Course.slug == slug))
         if course is None or course.published_at is None:
-            raise Refusal(404, "course_not_found", "找不到这门课程", "Course not found")
+            raise Refused(404, "course_not_found", "找不到这门课程", "Course not found")
         member = self.member
         enrolled = member and self.db.scalar(select(Enrolment.id).where(
             Enrolment.member_id == member.id, Enrolment.course_id == course.id, Enrolment.role == Role.learner))
         if not enrolled:
-            raise Refusal(403, "not_enrolled", "您还没有报名这门课程", "You are not enrolled in this course")
+            raise Refused(403, "not_enrolled", "您还没有报名这门课程", "You are not enrolled in this course")
         self.write_json(cp.api_shape(course, cp.her_progress(self.db, member, course)))
 
 

@@ -13,7 +13,8 @@ from competitions.nominations.times import beijing_zh
 from hub.nominations import notice as nomination_notice
 from hub.nominations import rounds as nominations
 from hub.store.orm import NominationRound
-from hub.web.base import BaseHandler, Refusal, requires
+from hub.refusals import Refused
+from hub.web.base import BaseHandler, requires
 from hub.web.shown import local
 from hub.scopes import LEARN, ORGANIZE
 
@@ -54,10 +55,7 @@ class NominationPage(BaseHandler):
         return f"{self.settings['prefix']}nominations/{slug}{tail}"
 
     def load_round(self, slug: str) -> NominationRound:
-        try:
-            return nominations.get_round(self.db, slug)
-        except nominations.NominationRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        return nominations.get_round(self.db, slug)
 
     def may_review(self, row: NominationRound) -> bool:
         return self.can(ORGANIZE) or nominations.is_reviewer(row, self.current_user["name"])
@@ -92,8 +90,7 @@ class RoundsPage(NominationPage):
     async def post(self) -> None:
         row = await self.create_from_spec(
             lambda text, filename: nominations.create_round(self.db, text, self.current_user["name"], filename),
-            lambda problems, text: self.render_list(problems=problems, text=text),
-            refused=(nominations.NominationRefused,))
+            lambda problems, text: self.render_list(problems=problems, text=text))
         if row is not None:
             self.redirect(self.round_url(row.slug, "?done=created"), status=303)
 
@@ -105,7 +102,7 @@ class RoundPage(NominationPage):
     async def get(self, slug: str) -> None:
         row = self.load_round(slug)
         if not self.may_review(row):
-            raise Refusal(403, "forbidden", "只有组织者和本轮评审人可以查看", "Only organizers and this round's "
+            raise Refused(403, "forbidden", "只有组织者和本轮评审人可以查看", "Only organizers and this round's "
                           "reviewers may see this page")
         self.render_round(row)
 
@@ -114,7 +111,7 @@ def _number(handler: BaseHandler, name: str, zh: str, en: str) -> int:
     try:
         return int(handler.get_body_argument(name, ""))
     except ValueError:
-        raise Refusal(400, f"bad_{name}", zh, en)
+        raise Refused(400, f"bad_{name}", zh, en)
 
 
 def _entry_id(handler: BaseHandler) -> int:
@@ -156,7 +153,7 @@ class RoundActionHandler(NominationPage):
             return self._import(row, me)
         who, step = ACTIONS[action]
         if not (self.can(ORGANIZE) if who == "organize" else self.may_review(row)):
-            raise Refusal(403, "forbidden", "您没有权限进行此操作", "You are not allowed to do this")
+            raise Refused(403, "forbidden", "您没有权限进行此操作", "You are not allowed to do this")
         self._apply(row, action, lambda: step(self, self.db, slug, me))
 
     def _apply(self, row: NominationRound, action: str, work) -> None:
@@ -168,19 +165,16 @@ class RoundActionHandler(NominationPage):
         except ProcedureError as exc:
             self.db.rollback()
             return self._refused(row, exc.zh, exc.en)
-        except nominations.NominationRefused as r:
-            self.db.rollback()
-            raise Refusal(r.status, r.code, r.zh, r.en)
         self.redirect(self.round_url(row.slug, f"?done={action}"), status=303)
 
     def _import(self, row: NominationRound, me: str) -> None:
         if not self.can(ORGANIZE):
-            raise Refusal(403, "forbidden", "您没有权限进行此操作", "You are not allowed to do this")
+            raise Refused(403, "forbidden", "您没有权限进行此操作", "You are not allowed to do this")
         upload = self.request.files.get("candidates")
         if not upload or not upload[0]["body"]:
-            raise Refusal(400, "no_file", "请选择要导入的 xlsx 或 csv 文件", "Choose an xlsx or csv file to import")
+            raise Refused(400, "no_file", "请选择要导入的 xlsx 或 csv 文件", "Choose an xlsx or csv file to import")
         if len(upload[0]["body"]) > MAX_UPLOAD:
-            raise Refusal(413, "too_large", "文件太大（不能超过 5 MB）", "File too large (max 5 MB)")
+            raise Refused(413, "too_large", "文件太大（不能超过 5 MB）", "File too large (max 5 MB)")
         try:
             self._apply(row, "import", lambda: nominations.import_candidates(
                 self.db, row.slug, upload[0]["body"], upload[0]["filename"], me))
@@ -201,10 +195,7 @@ class NoticePage(NominationPage):
         self.render_notice(slug)
 
     def render_notice(self, slug: str, **ns: Any) -> None:
-        try:
-            notice = nomination_notice.public_notice(self.db, slug)
-        except nominations.NominationRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        notice = nomination_notice.public_notice(self.db, slug)
         user = self.current_user
         mine = []
         if user:
@@ -216,7 +207,7 @@ class NoticePage(NominationPage):
     @requires(LEARN)
     async def post(self, slug: str) -> None:
         if self.member is None:
-            raise Refusal(403, "not_a_member", "请先完成会员注册", "Sign up as a member first")
+            raise Refused(403, "not_a_member", "请先完成会员注册", "Sign up as a member first")
         try:
             nominations.object_to(self.db, slug, self.current_user["name"], _entry_id(self),
                                   self.get_body_argument("text", ""))
@@ -225,9 +216,6 @@ class NoticePage(NominationPage):
             self.db.rollback()
             self.set_status(409)
             return self.render_notice(slug, error=(exc.zh, exc.en))
-        except nominations.NominationRefused as r:
-            self.db.rollback()
-            raise Refusal(r.status, r.code, r.zh, r.en)
         self.redirect(self.round_url(slug, "/notice?filed=1#mine"), status=303)
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from tornado.ioloop import IOLoop
 
+from hub.refusals import Refused
 from hub.courses import exchange as ex
 from hub.courses import progress as cp
 from hub.courses import quiz_pages as qp
@@ -22,8 +23,8 @@ from hub.courses.lesson_page import lesson_html
 from hub.scopes import LEARN
 from hub.store.orm import Assignment, Course, Grade, Role, Submission
 from grading.statuses import WAITING
-from hub.submissions.receive import SubmissionRefused, notebook_bytes, receive
-from hub.web.base import Refusal, requires
+from hub.submissions.receive import notebook_bytes, receive
+from hub.web.base import requires
 from hub.web.course_base import SLUG, STATUS_ZH, CourseBase, beijing, first_heading
 
 NAME = r"([a-z0-9][a-z0-9_-]{0,63})"
@@ -36,7 +37,7 @@ class PhoneBase(CourseBase):
         enrolment = self.enrolment(course)
         learner = enrolment is not None and enrolment.role == Role.learner
         if not learner and enrolment is None and not self.may_teach(course):
-            raise Refusal(403, "not_enrolled", "您还没有报名这门课程，请先在课程列表中报名",
+            raise Refused(403, "not_enrolled", "您还没有报名这门课程，请先在课程列表中报名",
                           "You are not enrolled in this course; enrol from the course list first")
         return course, learner
 
@@ -68,7 +69,7 @@ class PhoneLessonPage(PhoneBase):
         paths = self.lessons(slug)
         i = int(n)
         if not 1 <= i <= len(paths):
-            raise Refusal(404, "lesson_not_found", f"没有第 {i} 篇讲义：这门课共有 {len(paths)} 篇",
+            raise Refused(404, "lesson_not_found", f"没有第 {i} 篇讲义：这门课共有 {len(paths)} 篇",
                           f"there is no lesson {i}: this course has {len(paths)}")
         path = paths[i - 1]
         body = await IOLoop.current().run_in_executor(None, lesson_html, str(path), path.stat().st_mtime)
@@ -81,13 +82,10 @@ class QuizPage(PhoneBase):
 
     def setup(self, slug: str, name: str) -> tuple[Course, bool, Assignment, list[qp.Slot]]:
         course, learner = self.readable(slug)
-        try:
-            assignment = ex.released_assignment(self.db, course, name)
-        except ex.ExchangeRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        assignment = ex.released_assignment(self.db, course, name)
         slots = qp.assignment_slots(slug, name)
         if not slots:
-            raise Refusal(404, "no_quiz", "这份作业没有可以在网页上作答的测验题，请在笔记本里完成",
+            raise Refused(404, "no_quiz", "这份作业没有可以在网页上作答的测验题，请在笔记本里完成",
                           "This assignment has no quiz to answer on a page; do it in a notebook")
         return course, learner, assignment, slots
 
@@ -97,7 +95,7 @@ class QuizPage(PhoneBase):
         self.show(course, learner, assignment, slots)
 
     def show(self, course: Course, learner: bool, assignment: Assignment, slots: list[qp.Slot],
-             error: Refusal | None = None, picked: dict | None = None) -> None:
+             error: Refused | None = None, picked: dict | None = None) -> None:
         last, waiting, score, answers = [], False, None, {}
         if learner:
             subs = list(self.db.scalars(select(Submission).where(
@@ -126,27 +124,24 @@ class QuizPage(PhoneBase):
                 if k != "_xsrf"}
         try:
             if not learner:
-                raise Refusal(403, "not_enrolled", "只有报名这门课程的学员可以提交答案",
+                raise Refused(403, "not_enrolled", "只有报名这门课程的学员可以提交答案",
                               "Only learners enrolled in this course may hand in answers")
             now = datetime.now(timezone.utc)
             if ex.is_late(assignment, now):
-                raise Refusal(409, "past_due", f"已超过截止时间（北京时间 {beijing(assignment.due_at)}），不能再提交",
+                raise Refused(409, "past_due", f"已超过截止时间（北京时间 {beijing(assignment.due_at)}），不能再提交",
                               "The due date has passed; answers are no longer taken")
             answers = qp.read_form(slots, form)
             subs = self.hand_in(course, assignment, slots, answers, now)
-        except qp.QuizRefused as r:
-            self.show_refusal(course, learner, assignment, slots, Refusal(r.status, r.code, r.zh, r.en), form)
-            return
-        except Refusal as r:
+        except Refused as r:
             self.show_refusal(course, learner, assignment, slots, r, form)
             return
         for sub in subs:
             self.settings["grading_queue"].enqueue(sub.id)
         self.redirect(f"{self.settings['prefix']}courses/{slug}/quiz/{name}?done=received", status=303)
 
-    def show_refusal(self, course, learner, assignment, slots, refusal: Refusal, form: dict) -> None:
+    def show_refusal(self, course, learner, assignment, slots, refusal: Refused, form: dict) -> None:
         self.db.rollback()  # nothing half-stored
-        self.set_status(refusal.status_code)
+        self.set_status(refusal.status)
         picked = {k: tuple(v) for k, v in form.items()}
         self.show(course, learner, assignment, slots, error=refusal, picked=picked)
 
@@ -156,15 +151,12 @@ class QuizPage(PhoneBase):
         data_dir = self.settings["data_dir"]
         released = ex.released_notebooks(data_dir, course.slug, assignment.name)
         if not {s.notebook for s in slots} <= set(released):
-            raise Refusal(409, "not_released", "这份作业的文件还没有准备好，请联系老师",
+            raise Refused(409, "not_released", "这份作业的文件还没有准备好，请联系老师",
                           "The assignment's files are not there yet; tell the instructor")
         stored: dict[str, bytes] = {}
         for filename in released:
             nb = json.loads((ex.release_dir(data_dir, course.slug, assignment.name) / filename).read_bytes())
-            try:
-                stored[filename] = notebook_bytes(qp.fill(nb, filename, slots, answers, now))
-            except SubmissionRefused as r:
-                raise Refusal(r.status, r.code, r.zh, r.en)
+            stored[filename] = notebook_bytes(qp.fill(nb, filename, slots, answers, now))
         subs = []
         for filename, data in stored.items():
             sub = receive(self.db, self.member, filename=filename, data=data, assignment=assignment)

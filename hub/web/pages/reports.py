@@ -15,7 +15,7 @@ from tornado.ioloop import IOLoop
 from hub.people.members import audit
 from hub.reports import ReportError, ReportScope, Table, build_tables, chart_svg, parse_scope, write_pdf, write_xlsx
 from hub.store.seed import choices
-from hub.web.base import BaseHandler, Refusal, requires
+from hub.web.base import BaseHandler, requires
 from hub.scopes import ORGANIZE
 
 ORGANIZE = ORGANIZE
@@ -29,16 +29,10 @@ class ReportHandler(BaseHandler):
 
     def scope(self) -> ReportScope:
         f = self.form()
-        try:
-            return parse_scope(self.db, f["from"], f["to"], f["region"])
-        except ReportError as exc:
-            raise Refusal(400, "bad_scope", exc.zh, exc.en)
+        return parse_scope(self.db, f["from"], f["to"], f["region"])
 
     def tables(self, scope: ReportScope) -> list[Table]:
-        try:
-            return build_tables(self.db, scope)
-        except ReportError as exc:
-            raise Refusal(400, "report_refused", exc.zh, exc.en)
+        return build_tables(self.db, scope)
 
 
 class ReportsPage(ReportHandler):

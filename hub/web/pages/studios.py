@@ -18,17 +18,14 @@ from hub.nominations import studio_corrections as corrections
 from hub.nominations import studios
 from hub.store.orm import Studio
 from hub.store.seed import choices
-from hub.web.base import BaseHandler, Refusal, requires
+from hub.web.base import BaseHandler, requires
 from hub.scopes import ORGANIZE
 
 
 
 class StudioBase(BaseHandler):
     def studio(self, studio_id: str) -> Studio:
-        try:
-            return studios.get_studio(self.db, int(studio_id))
-        except studios.StudioRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        return studios.get_studio(self.db, int(studio_id))
 
     def arg(self, name: str) -> str:
         return self.get_body_argument(name, "")
@@ -44,9 +41,6 @@ class StudioBase(BaseHandler):
             self.db.rollback()
             self.set_status(400)
             return again(exc.problems)
-        except studios.StudioRefused as r:
-            self.db.rollback()
-            raise Refusal(r.status, r.code, r.zh, r.en)
         self.redirect(done(row) if callable(done) else done.format(row=row), status=303)
 
 

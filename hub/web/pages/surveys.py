@@ -9,7 +9,8 @@ from typing import Any
 from competitions.surveys.spec import BREAKDOWNS, BREAKDOWNS_EN, KINDS, AnswerError
 from hub.surveys import responses as surveys
 from hub.store.orm import MemberStatus, Survey
-from hub.web.base import BaseHandler, Refusal, requires
+from hub.refusals import Refused
+from hub.web.base import BaseHandler, requires
 from hub.web.shown import local
 from hub.surveys.exports import HIDDEN, chart_png, hidden_note, write_xlsx
 from hub.scopes import LEARN, ORGANIZE
@@ -24,12 +25,9 @@ class SurveyPage(BaseHandler):
         return f"{self.settings['prefix']}surveys/{slug}{tail}"
 
     def load(self, slug: str) -> Survey:
-        try:
-            row = surveys.get_survey(self.db, slug)
-        except surveys.SurveyRefused as r:
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        row = surveys.get_survey(self.db, slug)
         if row.status == "draft" and not self.can(ORGANIZE):  # a draft is the organizers' until it opens
-            raise Refusal(404, "survey_not_found", "找不到这份问卷", "No such survey")
+            raise Refused(404, "survey_not_found", "找不到这份问卷", "No such survey")
         return row
 
 
@@ -51,7 +49,7 @@ class SurveysPage(SurveyPage):
     async def post(self) -> None:
         row = await self.create_from_spec(
             lambda text, _name: surveys.create_survey(self.db, text, self.current_user["name"]),
-            lambda problems, text: self.render_list(problems=problems, text=text), refused=(surveys.SurveyRefused,))
+            lambda problems, text: self.render_list(problems=problems, text=text))
         if row is not None:
             self.redirect(self.url(row.slug, "?done=created"), status=303)
 
@@ -86,9 +84,6 @@ class AnswerPage(SurveyPage):
                      for k, v in raw.items()}
             return self.render_form(row, answers=typed, answered=False,
                                     problems={p.question: p for p in exc.problems})
-        except surveys.SurveyRefused as r:
-            self.db.rollback()
-            raise Refusal(r.status, r.code, r.zh, r.en)
         self.redirect(self.url(slug, f"?done={'saved' if first else 'changed'}"), status=303)
 
 
@@ -97,12 +92,8 @@ class MoveHandler(SurveyPage):
 
     @requires(ORGANIZE)
     async def post(self, slug: str, action: str) -> None:
-        try:
-            surveys.move(self.db, slug, action, self.current_user["name"])
-            self.db.commit()
-        except surveys.SurveyRefused as r:
-            self.db.rollback()
-            raise Refusal(r.status, r.code, r.zh, r.en)
+        surveys.move(self.db, slug, action, self.current_user["name"])
+        self.db.commit()
         self.redirect(self.url(slug, f"/results?done={action}"), status=303)
 
 

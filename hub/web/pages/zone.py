@@ -10,7 +10,8 @@ from sqlalchemy import or_, select
 from hub.people import members
 from hub.courses.progress import her_progress
 from hub.store.orm import Competition, Course, Enrolment, Member, MemberStatus, Role
-from hub.web.base import BaseHandler, Refusal, requires
+from hub.refusals import Refused
+from hub.web.base import BaseHandler, requires
 from hub.scopes import APPROVE
 
 
@@ -63,16 +64,12 @@ class SignupsHandler(BaseHandler):
         reason = self.get_body_argument("reason", "").strip()
         status = {"approve": MemberStatus.approved, "reject": MemberStatus.rejected}.get(decision)
         if status is None:
-            raise Refusal(400, "bad_decision", "无效的审核操作", "Unknown decision")
+            raise Refused(400, "bad_decision", "无效的审核操作", "Unknown decision")
         if len(reason) > REVIEW_COMMENT_MAX:  # refused whole, never cut short without a word
-            raise Refusal(400, "comment_too_long", f"审核意见不能超过 {REVIEW_COMMENT_MAX} 字",
+            raise Refused(400, "comment_too_long", f"审核意见不能超过 {REVIEW_COMMENT_MAX} 字",
                           f"the review comment is longer than {REVIEW_COMMENT_MAX} characters")
-        try:
-            members.set_status(self.db, username, status, self.current_user["name"], reason)
-            self.db.commit()
-        except members.MemberError as exc:
-            self.db.rollback()
-            raise Refusal(404, "no_member", exc.zh, exc.en)
+        members.set_status(self.db, username, status, self.current_user["name"], reason)
+        self.db.commit()
         self.redirect(f"{self.settings['prefix']}admin/signups?done={username}")
 
 
@@ -105,7 +102,7 @@ class MembersPage(BaseHandler):
             self.db.commit()
         except members.MemberError as exc:
             self.db.rollback()
-            self.set_status(404 if exc.field == "username" else 400)
+            self.set_status(exc.status)  # 404: no such member; 400: what the form said
             self._page(error=exc)  # the form again, with what was wrong
             return
         self.redirect(f"{self.settings['prefix']}admin/members?done={username}")
@@ -113,7 +110,7 @@ class MembersPage(BaseHandler):
 
 class NotFoundPage(BaseHandler):
     async def prepare(self) -> None:
-        raise Refusal(404, "not_found", "页面不存在", "Page not found")
+        raise Refused(404, "not_found", "页面不存在", "Page not found")
 
 
 ROUTES = [
