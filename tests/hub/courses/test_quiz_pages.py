@@ -300,3 +300,26 @@ def test_a_hand_in_is_stored_graded_by_the_hidden_tests_and_explained(rights):
         sub = s.scalar(select(Submission).join(Member).where(Member.username == WHO).order_by(Submission.id.desc()))
         nb = json.loads(sub.notebook)
     assert any('答案_产假天数 = "D"' in "".join(c["source"]) for c in nb["cells"])
+
+
+def test_the_cadres_tables_quiz_passes_on_the_page_alone_and_cites_the_lesson(rights):
+    """cadres (phone: true): its required 统计表与小群体保护 is answered on the quiz page only, graded 8 / 8 by the
+    hidden tests, and the explanation names the lesson it rests on (本课第二课《…》) or the article (第七十三条)."""
+    publish_directly(rights, "cadres")
+    publish(rights, "cadres", {"tables": None})
+    enrol_directly(rights, "cadres", WHO)
+    her, items = rights.session(WHO), quiz_items("cadres")
+    right = {s.item.id: list(items[s.item.id].answer) for s in qp.assignment_slots("cadres", "tables")}
+    page = her.get(f"{rights.url}{SERVICE}courses/cadres/quiz/tables").text
+    assert page.count('type="radio"') >= 4 * len(right), page[-2000:]  # every question as a form, no notebook
+    r = post_form(rights, her, "courses/cadres/quiz/tables", **right)
+    assert r.status_code == 303 and r.headers["Location"].endswith("quiz/tables?done=received")
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        page = her.get(f"{rights.url}{SERVICE}courses/cadres/quiz/tables").text
+        if 'id="score"' in page:
+            break
+        time.sleep(2)
+    assert re.search(r'id="score">8</strong> / 8', page), page[-3000:]
+    assert "本课第二课《调查与统计——回收率、占比和小群体保护》" in page
+    assert "《中华人民共和国个人信息保护法》第七十三条" in page and 'data-correct="no"' not in page
