@@ -118,8 +118,11 @@ class _QuizFile(_Strict):
                                           "an option key should be one capital letter")], Text]
     answer: Union[str, list[str]]
     explanation: Chinese
-    citation: Annotated[str, _pattern(re.compile(r"^《.+》.*第.+条"), "应写明法律名称和条款，如《女职工劳动保护特别规定》第七条",
-                                      "should name the law and article, e.g. 《女职工劳动保护特别规定》第七条")]
+    # a law and its article, or (for what only the course teaches, e.g. a response rate) its lesson by title
+    citation: Annotated[str, _pattern(re.compile(r"^《.+》.*第.+条|^本课第.+课《.+》"),
+                                      "应写明法律名称和条款，如《女职工劳动保护特别规定》第七条，或本课第二课《课名》",
+                                      "should name the law and article, e.g. 《女职工劳动保护特别规定》第七条, "
+                                      "or the course's lesson, e.g. 本课第二课《title》")]
 
     @model_validator(mode="after")
     def _answer_is_an_option(self) -> "_QuizFile":

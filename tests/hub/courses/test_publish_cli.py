@@ -23,7 +23,7 @@ def test_cli_publishes_once_then_releases_a_student_version(hub):
         assert course.title == "工会女职工工作干部培训" and course.published_at
         assert course.published_by.startswith("cli:") or course.published_by == "teacher2"
         rows = s.scalars(select(Assignment).where(Assignment.course_id == course.id).order_by(Assignment.id)).all()
-        assert [a.name for a in rows] == ["ledger", "survey", "tables"]
+        assert [a.name for a in rows] == ["ledger", "survey", "tables", "ledger-plus", "survey-plus", "tables-plus"]
         for a in rows:  # points of the graded cells; pass mark from course.yaml's pass_ratio 0.6
             assert a.max_score > 0 and a.pass_score == round(a.max_score * 0.6, 2) and a.released_at is None
         teacher = s.scalar(select(Member).where(Member.username == "teacher2"))

@@ -31,7 +31,7 @@ def test_every_phone_course_passes_from_quiz_answers_alone():
     """course.yaml's phone: true holds: each required assignment's quiz points reach its pass mark (before
     issue 19 the rights quizzes were 6 of 12 and 5 of 9 points under a 60 % pass mark)."""
     phone = [c for c in load_catalogue() if c.phone]
-    assert "rights" in {c.slug for c in phone}
+    assert {"rights", "cadres"} <= {c.slug for c in phone}
     for c in phone:
         quizzes = qp.quiz_assignments(c.slug)
         for a in c.assignments:
@@ -40,6 +40,102 @@ def test_every_phone_course_passes_from_quiz_answers_alone():
             quiz_points = sum(s.points for s in quizzes.get(a.name, []))
             assert quiz_points >= a.pass_ratio * qp.graded_points(c.slug, a.name) > 0, (c.slug, a.name)
         assert any(not a.required for a in c.assignments), "the code exercises stay, as optional 进阶"
+
+
+_LESSON_CITATION = re.compile(r"^本课第([一二三四五六七八九十]+)课《(.+)》$")
+
+
+def test_every_phone_course_quiz_cites_a_law_article_or_a_real_lesson_and_is_asked_once():
+    """Each quiz of a phone course names its source: a law and its article, or one of the course's own lessons by
+    its real number and title (本课第二课《…》, for what only the course teaches, e.g. a response rate). Each is
+    asked in exactly one required assignment, and the notebook's solution is the quizzes.yaml answer."""
+    numerals = "一二三四五六七八九十"
+    for c in (c for c in load_catalogue() if c.phone):
+        items = quiz_items(c.slug)
+        titles = [nbformat.read(c.lessons_dir / name, as_version=4).cells[0].source.splitlines()[0]
+                  for name in c.lessons]
+        for qid, q in items.items():
+            lesson = _LESSON_CITATION.match(q.citation)
+            if lesson:
+                n = numerals.index(lesson.group(1)) + 1
+                assert n <= len(titles) and lesson.group(2) in titles[n - 1], (qid, q.citation, titles)
+            else:
+                assert re.match(r"^《.+》第.+条", q.citation), (qid, q.citation)
+            assert q.explanation, qid
+        asked: list[str] = []
+        for a in c.assignments:
+            slots = qp.assignment_slots(c.slug, a.name)
+            assert bool(slots) == a.required, (c.slug, a.name)  # quizzes are the required part, code the optional
+            asked += [s.item.id for s in slots]
+            for filename in a.notebooks:
+                nb = nbformat.read(c.source_dir / a.name / filename, as_version=4)
+                for cell in nb.cells:
+                    if cell.cell_type == "code" and cell.source.startswith("# 测验 "):
+                        qid = cell.source.splitlines()[0].removeprefix("# 测验 ")
+                        scope: dict = {}
+                        exec(cell.source, scope)
+                        (value,) = [v for k, v in scope.items() if k.startswith("答案_")]
+                        assert tuple(sorted([value] if isinstance(value, str) else value)) == items[qid].answer, qid
+        assert sorted(asked) == sorted(items), c.slug  # every quiz asked, none twice
+
+
+def _graded(source: dict, filled: dict) -> float:
+    """Points the source's tests (hidden ones included) give the filled notebook: the answer cells come from
+    ``filled``, everything else from the source, run in one namespace as nbgrader would."""
+    ns: dict = {}
+    got = 0.0
+    for mine, orig in zip(filled["cells"], source["cells"]):
+        if orig["cell_type"] != "code":
+            continue
+        meta = (orig.get("metadata") or {}).get("nbgrader") or {}
+        code = "".join(mine["source"]) if meta.get("solution") else "".join(orig["source"])
+        try:
+            exec(code, ns)
+        except Exception:  # a failed test earns nothing, as in nbgrader
+            continue
+        if meta.get("grade"):
+            got += float(meta.get("points", 0))
+    return got
+
+
+@pytest.mark.parametrize("slug", ["cadres", "rights"])
+def test_quiz_page_answers_alone_pass_each_required_assignment_and_a_wrong_one_loses_its_point(slug):
+    """The form's answers written into the notebook (qp.fill) pass the hidden tests: all right reaches the pass
+    mark with no code and no written answer; each wrong letter loses exactly its own point."""
+    c = next(c for c in load_catalogue() if c.slug == slug)
+    items = quiz_items(slug)
+    for a in (a for a in c.assignments if a.required):
+        slots = qp.assignment_slots(slug, a.name)
+        right = {s.item.id: items[s.item.id].answer for s in slots}
+        total = qp.graded_points(slug, a.name)
+        for filename in a.notebooks:
+            source = json.loads((c.source_dir / a.name / filename).read_text(encoding="utf-8"))
+            mine = [s for s in slots if s.notebook == filename]
+            full = _graded(source, qp.fill(source, filename, mine, right))
+            assert full == sum(s.points for s in mine) >= a.pass_ratio * total > 0, (slug, a.name, full, total)
+            wrong = mine[0]
+            other = next(k for k, _ in wrong.item.options if (k,) != wrong.item.answer)
+            assert _graded(source, qp.fill(source, filename, mine, {**right, wrong.item.id: (other,)})) \
+                == full - wrong.points, (slug, a.name, wrong.item.id)
+
+
+def test_the_cadres_code_exercises_stay_as_optional_parts_with_their_hidden_tests():
+    """cadres' Python exercises and written answers were not dropped: each 进阶 *-plus assignment is optional and
+    keeps the graded cells (hidden tests, a written answer for a person) the required one had before issue 19."""
+    c = next(c for c in load_catalogue() if c.slug == "cadres")
+    plus = {a.name: a for a in c.assignments if not a.required}
+    assert sorted(plus) == ["ledger-plus", "survey-plus", "tables-plus"]
+    assert all(a.title.startswith("进阶") and "选修" in a.title for a in plus.values())
+    for name, functions in {"ledger-plus": ("按类型计数", "女职工参加情况", "未开展"),
+                            "survey-plus": ("回收率", "各单位回收率", "总回收率", "需要督促"),
+                            "tables-plus": ("按单位统计", "女职工占比", "发布表", "全体占比")}.items():
+        nb = nbformat.read(c.source_dir / name / f"{name}.ipynb", as_version=4)
+        graded = [cell for cell in nb.cells if (cell.metadata.get("nbgrader") or {}).get("grade")]
+        assert all("### BEGIN HIDDEN TESTS" in cell.source for cell in graded if cell.cell_type == "code"), name
+        assert any(cell.cell_type == "markdown" for cell in graded) or name == "tables-plus", name
+        answers = "".join(cell.source for cell in nb.cells if (cell.metadata.get("nbgrader") or {}).get("solution"))
+        assert all(f"def {f}(" in answers for f in functions), name
+        assert qp.graded_points("cadres", name) > 0 and not qp.assignment_slots("cadres", name)
 
 
 def test_filled_notebook_holds_the_answer_lines_and_the_widget_state():
@@ -205,3 +301,26 @@ def test_a_hand_in_is_stored_graded_by_the_hidden_tests_and_explained(rights):
         sub = s.scalar(select(Submission).join(Member).where(Member.username == WHO).order_by(Submission.id.desc()))
         nb = json.loads(sub.notebook)
     assert any('答案_产假天数 = "D"' in "".join(c["source"]) for c in nb["cells"])
+
+
+def test_the_cadres_tables_quiz_passes_on_the_page_alone_and_cites_the_lesson(rights):
+    """cadres (phone: true): its required 统计表与小群体保护 is answered on the quiz page only, graded 8 / 8 by the
+    hidden tests, and the explanation names the lesson it rests on (本课第二课《…》) or the article (第七十三条)."""
+    publish_directly(rights, "cadres")
+    publish(rights, "cadres", {"tables": None})
+    enrol_directly(rights, "cadres", WHO)
+    her, items = rights.session(WHO), quiz_items("cadres")
+    right = {s.item.id: list(items[s.item.id].answer) for s in qp.assignment_slots("cadres", "tables")}
+    page = her.get(f"{rights.url}{SERVICE}courses/cadres/quiz/tables").text
+    assert page.count('type="radio"') >= 4 * len(right), page[-2000:]  # every question as a form, no notebook
+    r = post_form(rights, her, "courses/cadres/quiz/tables", **right)
+    assert r.status_code == 303 and r.headers["Location"].endswith("quiz/tables?done=received")
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        page = her.get(f"{rights.url}{SERVICE}courses/cadres/quiz/tables").text
+        if 'id="score"' in page:
+            break
+        time.sleep(2)
+    assert re.search(r'id="score">8</strong> / 8', page), page[-3000:]
+    assert "本课第二课《调查与统计——回收率、占比和小群体保护》" in page
+    assert "《中华人民共和国个人信息保护法》第七十三条" in page and 'data-correct="no"' not in page
