@@ -177,7 +177,8 @@ def main() -> None:
         return
     if os.geteuid() != 0:
         print("note: not root, servers run in single-account demo mode")
-    hub = start_hub(Path(tempfile.mkdtemp(prefix="jinguo-bench-")))
+    tmp = Path(tempfile.mkdtemp(prefix="jinguo-bench-"))
+    hub = start_hub(tmp)
     try:
         one = start_and_wait(hub, "worker01")
         mem_one = rss_mb(hub.unix_prefix + "worker01") if os.geteuid() == 0 else float("nan")
@@ -195,6 +196,7 @@ def main() -> None:
         print(f"ratio: {wall / one:.2f}  (10 at once vs one alone, wall clock)")
     finally:
         stop_hub(hub)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
