@@ -1,22 +1,40 @@
-"""Time and memory of notebook-server starts through the hub's REST API: one alone, then 10 at once.
+"""Time and memory of notebook-server starts through the hub's REST API: one alone, then 10 at once; or a storm.
 
     .venv/bin/python bench/spawn.py [--concurrent 10]
+    .venv/bin/python bench/spawn.py --storm N [--settle S] [--poll S]
 
-Starts a real hub (demo data, temporary folders), logs workers in, asks the API to start their servers
-and waits until the hub reports them ready. Memory is the resident size of each server process tree.
+Starts a real hub (demo data, temporary folders, its own Unix prefix and home root: hub/testing.py), logs
+workers in, asks the API to start their servers and waits until the hub reports them ready. Memory is the
+resident size of each server process tree.
+
+`--storm N` (issue 20, the start of a competition): N approved learners (the demo's workers, then more of the
+same unions) are logged in first; then all N ask the hub API to start their servers at the same moment. Per
+start: from her POST to the hub reporting her server ready (polled every --poll s, so up to one poll late).
+Idle memory: --settle s after the last is ready, the summed VmRSS (/proc) of each server's process tree (the
+processes of her Unix account and their children), mean over servers. Run as root, every server runs as its own
+test account; without root (single-account demo mode) the per-server split is not possible and M is NaN.
+Every server and the hub are stopped afterwards. Last line:
+`storm: N starts, all ready in T s, p95 S s, idle memory M MB each`.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import pwd
+import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from hub.testing import start_hub, stop_hub
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.crowd import approved_learners, pct  # noqa: E402
+from hub.testing import start_hub, stop_hub, xsrf  # noqa: E402
 
 
 def rss_mb(user: str) -> float:
@@ -33,13 +51,134 @@ def start_and_wait(hub, name: str) -> float:
     return time.perf_counter() - t0
 
 
+def processes() -> dict[int, tuple[int, int, int]]:
+    """pid → (parent pid, real uid, VmRSS in kB) of every process, from /proc."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = dict(line.split(":", 1) for line in Path(f"/proc/{entry}/status").read_text().splitlines()
+                          if ":" in line)
+        except OSError:  # gone meanwhile
+            continue
+        rss = int(fields.get("VmRSS", "0 kB").split()[0])  # kernel threads have none
+        out[int(entry)] = (int(fields["PPid"]), int(fields["Uid"].split()[0]), rss)
+    return out
+
+
+def tree_rss_mb(uid: int, procs: dict[int, tuple[int, int, int]]) -> float:
+    """The resident MB of one server's process tree: her account's top processes and all their descendants."""
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _uid, _rss) in procs.items():
+        children.setdefault(ppid, []).append(pid)
+    roots = [pid for pid, (ppid, u, _r) in procs.items() if u == uid and procs.get(ppid, (0, -1, 0))[1] != uid]
+    seen, todo = set(), list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid not in seen:
+            seen.add(pid)
+            todo.extend(children.get(pid, []))
+    return sum(procs[p][2] for p in seen) / 1024
+
+
+def storm(hub, n: int, settle: float, poll: float) -> None:
+    """N logged-in learners press 进入我的笔记本 at the same moment; times, p95, idle memory; all stopped after."""
+    t0 = time.perf_counter()
+    names = approved_learners(hub, n, prefix="storm")
+
+    def login(name: str) -> tuple:
+        s = hub.session(name)
+        s.get(f"{hub.url}/hub/home")
+        return s, xsrf(s, "/hub/home")
+
+    with ThreadPoolExecutor(8) as pool:
+        logged = list(pool.map(login, names))
+    print(f"setup: {n} approved learners logged in ({time.perf_counter() - t0:.0f} s)")
+    gate = threading.Barrier(n)
+
+    def start(i: int) -> float | None:
+        (s, token), name = logged[i], names[i]
+        gate.wait()
+        t = time.perf_counter()
+        r = s.post(f"{hub.url}/hub/api/users/{name}/server", json={}, headers={"X-XSRFToken": token}, timeout=300)
+        if r.status_code not in (201, 202):
+            print(f"{name}: start refused, HTTP {r.status_code} {r.text[:200]}")
+            return None
+        deadline = t + 600
+        while time.perf_counter() < deadline:
+            u = s.get(f"{hub.url}/hub/api/users/{name}", timeout=60)
+            server = u.json().get("servers", {}).get("", {}) if u.status_code == 200 else {}
+            if server.get("ready"):
+                return time.perf_counter() - t
+            if u.status_code == 200 and not server:  # the spawn failed and the hub forgot the server
+                print(f"{name}: server gone before ready")
+                return None
+            time.sleep(poll)
+        print(f"{name}: not ready after 600 s")
+        return None
+
+    try:
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(n) as pool:
+            each = list(pool.map(start, range(n)))
+        wall = time.perf_counter() - t0
+        ready = [e for e in each if e is not None]
+        time.sleep(settle)  # let the servers go idle before weighing them
+        mems: list[float] = []
+        if os.geteuid() == 0:
+            procs = processes()
+            for name in names:
+                try:
+                    mems.append(tree_rss_mb(pwd.getpwnam(hub.unix_prefix + name).pw_uid, procs))
+                except KeyError:  # no account: her server never started
+                    pass
+        mem = statistics.mean(mems) if mems else float("nan")
+        print(f"{len(ready)} of {n} ready; per start median {pct(ready, .5):.2f} s, p95 {pct(ready, .95):.2f} s, "
+              f"max {max(ready, default=float('nan')):.2f} s (poll {poll:g} s)")
+        if mems:
+            print(f"idle memory after {settle:g} s: mean {mem:.0f} MB, min {min(mems):.0f}, max {max(mems):.0f}, "
+                  f"total {sum(mems):.0f} MB over {len(mems)} servers")
+        print(f"storm: {n} starts, all ready in {wall:.1f} s, p95 {pct(ready, .95):.1f} s, "
+              f"idle memory {mem:.0f} MB each")
+    finally:
+        def stop(i: int) -> None:
+            (s, token), name = logged[i], names[i]
+            try:
+                s.delete(f"{hub.url}/hub/api/users/{name}/server", headers={"X-XSRFToken": token}, timeout=120)
+            except Exception as exc:  # the hub's own stop (stop_hub) still ends her processes
+                print(f"{name}: stop failed: {exc}")
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(min(n, 16)) as pool:
+            list(pool.map(stop, range(n)))
+        print(f"stopped {n} servers through the API ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--concurrent", type=int, default=10)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--concurrent", type=int, default=10, help="servers started at once after one alone")
+    ap.add_argument("--storm", type=int, metavar="N", help="N approved learners start their servers at once")
+    ap.add_argument("--settle", type=float, default=10.0, help="storm: seconds idle before memory is read")
+    ap.add_argument("--poll", type=float, default=0.25, help="storm: seconds between each learner's ready checks")
     args = ap.parse_args()
+    if args.storm is not None:
+        if args.storm < 1:
+            ap.error("--storm needs N ≥ 1")
+        if os.geteuid() != 0:
+            print("note: not root, servers run in single-account demo mode (no per-server memory)")
+        tmp = Path(tempfile.mkdtemp(prefix="jinguo-bench-storm-"))
+        hub = start_hub(tmp)
+        try:
+            storm(hub, args.storm, args.settle, args.poll)
+        finally:
+            stop_hub(hub)
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     if os.geteuid() != 0:
         print("note: not root, servers run in single-account demo mode")
-    hub = start_hub(Path(tempfile.mkdtemp(prefix="jinguo-bench-")))
+    tmp = Path(tempfile.mkdtemp(prefix="jinguo-bench-"))
+    hub = start_hub(tmp)
     try:
         one = start_and_wait(hub, "worker01")
         mem_one = rss_mb(hub.unix_prefix + "worker01") if os.geteuid() == 0 else float("nan")
@@ -57,6 +196,7 @@ def main() -> None:
         print(f"ratio: {wall / one:.2f}  (10 at once vs one alone, wall clock)")
     finally:
         stop_hub(hub)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
