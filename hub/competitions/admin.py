@@ -30,7 +30,7 @@ from grading.statuses import SubmissionStatus
 from hub.competitions.boards import core_member, spec_of
 from hub.settings import competition_folder
 from hub.store.data_folder import seal_competition_folder  # noqa: F401 (callers name it here too)
-from hub.people.members import audit
+from hub.store.audit import audit
 from hub.refusals import Refused
 from hub.store.orm import (Competition, CompetitionEntry, Course, Disqualification, Enrolment, Grade, Member, Submission,
                      utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.courses.progress import her_progress
-from hub.people.members import audit
+from hub.store.audit import audit
 from hub.store.orm import Assignment, Certificate, Course, Enrolment, Grade, Member, OrgUnit, Role, Submission, aware, utcnow
 from courses.clock import BEIJING
 

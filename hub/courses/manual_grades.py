@@ -28,7 +28,7 @@ from hub.courses import certificates
 from hub.courses.exchange import course_dir, gradebook_holds, queue_lock
 from hub.store.db import session_scope
 from hub.submissions.grades import notebook_share, write_grade
-from hub.people.members import audit
+from hub.store.audit import audit
 from hub.store.orm import Assignment, Course, Grade, Member, Submission
 
 ACTOR = "formgrader"

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from courses import catalogue
 from hub.jupyterhub import unix_groups as course_access
 from hub.settings import JinguoConfig, course_folder, load_config
-from hub.people.members import audit
+from hub.store.audit import audit
 from hub.refusals import Refused
 from hub.store.orm import Assignment, Course, Enrolment, Member, Role, aware, utcnow
 

@@ -18,7 +18,7 @@ from hub.courses import manual_grades
 from hub.courses import publish as courses_admin
 from hub.demo.story import ACTOR, PUBLISHED_AGO, demo_member
 from hub.demo.tasks import fill_from_source
-from hub.people.members import audit
+from hub.store.audit import audit
 from hub.store.orm import Assignment, Course, Enrolment, Role, Submission
 from hub.submissions.receive import receive
 

@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from competitions.nominations import studios as core
-from hub.people.members import audit, get_member
+from hub.store.audit import audit
+from hub.people.members import get_member
 from hub.store.orm import Member, StudioAchievement, StudioMember
 from hub.nominations.studios import TARGET, StudioRefused, current_member_ids, get_studio, parse_day
 

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from competitions.nominations import studios as core
 from competitions.nominations.spec import AWARDS
-from hub.people.members import audit, get_member
+from hub.store.audit import audit
+from hub.people.members import get_member
 from hub.refusals import Refused
 from hub.store.orm import (Member, MemberStatus, NominationEntry, NominationRound, OrgUnit, Region, Studio,
                      StudioAchievement, StudioMember)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.refusals import Refused
+from hub.store.audit import audit
 from hub.store.orm import (
     NAME_LEN,
     PHONE_LEN,
@@ -94,12 +95,6 @@ def read_profile(form: dict[str, str], *, sex_required: bool = False) -> Profile
     elif p.gender is not None and p.gender not in SEXES:
         p.errors.append(MemberError(400, "bad_gender", "性别只能选“女”或“男”", "sex must be female or male", field="gender"))
     return p
-
-
-def audit(session: Session, actor: str, action: str, target_type: str, target_id: Any,
-          before: dict | None = None, after: dict | None = None, reason: str = "") -> None:
-    session.add(AuditLog(actor=actor, action=action, target_type=target_type, target_id=str(target_id),
-                         before=before, after=after, reason=reason))
 
 
 def add_member(session: Session, profile: Profile, *, role: Role = Role.learner,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
-from hub.people.members import audit
+from hub.store.audit import audit
 from hub.store.db import session_scope
 from hub.store.orm import (Assignment, Competition, Course, Grade, GradingBundle, Member, Submission, aware,
                            utcnow)

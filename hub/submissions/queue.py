@@ -29,7 +29,7 @@ from hub.competitions.boards import spec_of
 from hub.settings import competition_folder, competitions_root
 from hub.store.data_folder import seal_competition_folder, seal_data_dir
 from hub.store.db import session_scope
-from hub.people.members import audit
+from hub.store.audit import audit
 from hub.store.orm import Competition, Grade, Member, Submission, aware, utcnow
 from grading.statuses import WAITING, SubmissionStatus
 from hub.submissions.grades import course_dir_for, hand_in_siblings, notebook_share, write_grade

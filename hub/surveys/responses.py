@@ -20,7 +20,7 @@ from traitlets.config import Configurable
 
 from competitions.surveys.results import Response, SurveyResults, aggregate
 from competitions.surveys.spec import DEFAULT_MIN_GROUP, Survey as SurveySpec, check_answers, load_survey
-from hub.people.members import audit
+from hub.store.audit import audit
 from hub.refusals import Refused
 from hub.settings import load_config
 from hub.store.orm import Member, MemberStatus, Survey, SurveyResponse

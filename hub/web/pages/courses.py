@@ -18,7 +18,7 @@ from hub.courses import progress as cp
 from hub.courses import publish as admin
 from hub.settings import JinguoConfig
 from hub.store.db import session_scope
-from hub.people.members import audit
+from hub.store.audit import audit
 from hub.refusals import Refused
 from hub.store.orm import Assignment, Certificate, Course, Enrolment, MemberStatus, Role
 from courses.clock import parse_beijing

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from tornado.ioloop import IOLoop
 
-from hub.people.members import audit
+from hub.store.audit import audit
 from hub.reports import ReportError, ReportScope, Table, build_tables, chart_svg, parse_scope, write_pdf, write_xlsx
 from hub.store.seed import choices
 from hub.web.base import BaseHandler, requires
