@@ -100,6 +100,13 @@ def test_core_packages_import_nothing_of_hub():
     assert _violations(lambda n: _in(n, *CORE), lambda n, t: _in(t, "hub")) == []
 
 
+def test_widgets_import_nothing_of_the_other_packages():
+    """widgets/ runs in her kernel and, through a hidden test's ``from widgets.answers import …``, inside the grading
+    sandbox, where no other package of ours is present: a hidden test that could not import it scored 0."""
+    assert _violations(lambda n: _in(n, "widgets"), lambda n, t: _in(t, "hub", "grading", "competitions",
+                                                                      "courses")) == []
+
+
 def test_store_imports_no_feature_room():
     rooms = tuple(f"hub.{r}" for r in FEATURE_ROOMS + ("web", "cli"))
     assert _violations(lambda n: _in(n, "hub.store"), lambda n, t: _in(t, *rooms)) == []

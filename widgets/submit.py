@@ -16,15 +16,17 @@ from pathlib import Path
 import ipywidgets as w
 
 from . import _ui
-from grading.statuses import SubmissionStatus as S
 from ._ticker import Ticker
 from .client import PlatformClient, PlatformError
 from .progress import _num
 
 # On the way (final: false): what she reads while the widget keeps asking. ``retrying`` is said only because the
 # queue has scheduled the retry (hub/submissions/queue.py); ``failed`` is final and is never retried by itself.
-WAITING_TEXT = {S.received: "正在排队评分……", S.queued: "正在排队评分……", S.grading: "正在评分……",
-                S.retrying: "平台评分时出了问题，正在自动重新评分……"}
+# Status names as the API sends them (grading/statuses.py's values). Not imported from there: this module is
+# imported wherever widgets is (also by a hidden test's `from widgets.answers import …` inside the grading sandbox,
+# where only widgets/ is present), so widgets/ imports nothing of the other packages.
+WAITING_TEXT = {"received": "正在排队评分……", "queued": "正在排队评分……", "grading": "正在评分……",
+                "retrying": "平台评分时出了问题，正在自动重新评分……"}
 
 
 def current_notebook(explicit: str | os.PathLike | None = None) -> Path | None:
@@ -144,15 +146,15 @@ class Submit(w.VBox):
         status = r.get("status")
         score = f"{_ui.esc(_num(r.get('score')))} / {_ui.esc(_num(r.get('max_score')))}"
         why = f"<br>{_ui.esc(r['message'])}" if r.get("message") else ""
-        if status == S.graded:
+        if status == "graded":
             return _ui.msg("ok", f"评分完成：得分 <b>{score}</b>{why}", raw=True)
-        if status == S.timeout:
+        if status == "timeout":
             got = f"得分 <b>{score}</b>（超时前完成的部分）" if r.get("score") is not None else "没有得分"
             return _ui.msg("bad", f"运行超时：代码运行超过了时间限制，{got}。请检查是否有死循环或太慢的代码，"
                                   f"改好后可以重新提交（这次算一次提交）。{why}", raw=True)
-        if status == S.invalid:
+        if status == "invalid":
             return _ui.msg("bad", f"作品无效：{r.get('message') or '请检查文件后重新提交。'}")
-        if status == S.failed:  # the platform has given up: no retry is coming, so none is promised
+        if status == "failed":  # the platform has given up: no retry is coming, so none is promised
             return _ui.msg("bad", "评分失败：平台多次尝试都没能给这份作品评分，这不是你的问题，也不算你的提交次数。"
                                   "你可以直接再提交一次；如果还是失败，请联系组织者。")
         return _ui.msg("info", f"评分已结束（{_ui.esc(status)}）。点“查看评分”或到竞赛页面查看结果。", raw=True)
