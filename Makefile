@@ -4,6 +4,7 @@ PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+TEST_JOBS ?= 3  # pytest-xdist processes; tests/conftest.py groups the tests (a file, or all users of one shared hub)
 
 .PHONY: demo test install system
 
@@ -12,7 +13,7 @@ demo: install
 	$(BIN)/jinguo serve
 
 test: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 install: system $(VENV)/.installed
 

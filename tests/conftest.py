@@ -87,3 +87,23 @@ def shot(page, artifacts: Path, folder: str, name: str) -> None:
     """A full-page screenshot kept as a test artefact under ``folder``."""
     (artifacts / folder).mkdir(exist_ok=True)
     page.screenshot(path=str(artifacts / folder / f"{name}.png"), full_page=True)
+
+
+# Cheap session fixtures that hold no state a test could change: any process may have its own.
+STATELESS_SESSION_FIXTURES = {"artifacts", "browser", "tmp_path_factory", "worker_id", "testrun_uid"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs in several pytest-xdist processes with ``--dist loadgroup``; this puts the tests in groups
+    that each run in one process, in file order. A test file is a group (its module fixtures are set up once), except
+    that every test using one of our stateful session fixtures (the shared demo hub, the lab's published courses, the
+    widgets' stand-in platform) joins that fixture's group: those tests add people, publish and enrol on one shared
+    hub, and some rely on what an earlier file in the serial order already did there."""
+    for item in items:
+        shared = sorted(
+            f"{defs[-1].baseid or 'tests'}::{name}"
+            for name, defs in item._fixtureinfo.name2fixturedefs.items()
+            if defs and defs[-1].scope == "session" and name not in STATELESS_SESSION_FIXTURES
+            and (defs[-1].baseid or "").startswith("tests"))
+        group = "+".join(shared) if shared else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))

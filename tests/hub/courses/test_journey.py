@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import browser_login, shot
 from tests.hub.courses.conftest import SERVICE, grade_directly
+
+
+@pytest.fixture(scope="module")
+def hub(own_hub):
+    """This file starts from unpublished courses: a hub of its own (tests/hub/courses/conftest.py own_hub)."""
+    return own_hub
+
 
 SLUG = "new-forms"
 FOLDER = "courses-journey"

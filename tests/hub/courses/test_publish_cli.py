@@ -4,10 +4,17 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from hub.store.db import session_scope
 from hub.store.orm import Assignment, AuditLog, Course, Enrolment, Member, Role, aware
+
+
+@pytest.fixture(scope="module")
+def hub(own_hub):
+    """This file starts from unpublished courses: a hub of its own (tests/hub/courses/conftest.py own_hub)."""
+    return own_hub
 
 
 def test_cli_publishes_once_then_releases_a_student_version(hub):
