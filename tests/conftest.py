@@ -93,6 +93,7 @@ def shot(page, artifacts: Path, folder: str, name: str) -> None:
 STATELESS_SESSION_FIXTURES = {"artifacts", "browser", "tmp_path_factory", "worker_id", "testrun_uid"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (it renames each item by its group then)
 def pytest_collection_modifyitems(config, items):
     """`make test` runs in several pytest-xdist processes with ``--dist loadgroup``; this puts the tests in groups
     that each run in one process, in file order. A test file is a group (its module fixtures are set up once), except
