@@ -22,8 +22,12 @@ DEMO_PASSWORD = "jinguo-demo-2026"
 
 def free_base_port() -> int:
     """A base port p with p, p+1, p+2 and p+10 all free (proxy, hub, proxy API, service)."""
+    # Below Linux's ephemeral range (32768+), where any outgoing connection may take a port between our check and
+    # the proxy's bind; and a range of its own for each pytest-xdist process, so parallel test hubs never race.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    lane = int(worker) % 3 if worker.isdigit() else 0
     for _ in range(200):
-        base = secrets.randbelow(20000) + 20000
+        base = 20000 + lane * 4000 + secrets.randbelow(3980)
         ok = True
         for port in (base, base + 1, base + 2, base + 10):
             with socket.socket() as s:
