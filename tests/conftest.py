@@ -20,7 +20,14 @@ ARTIFACTS = PROJECT / "test-artifacts"
 @pytest.fixture(scope="session")
 def hub(tmp_path_factory) -> Hub:
     """One real hub (demo data seeded) shared by the tests that only read or add new people."""
-    h = start_hub(tmp_path_factory.mktemp("hub"))
+    with running_hub(tmp_path_factory.mktemp("hub")) as h:
+        yield h
+
+
+@contextlib.contextmanager
+def running_hub(folder: Path):
+    """A hub started in this folder, its Unix names in the environment while it runs, stopped afterwards."""
+    h = start_hub(folder)
     with unix_names_of(h):
         yield h
     stop_hub(h)

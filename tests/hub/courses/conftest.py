@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from hub.store.db import session_scope
 from hub.store.orm import Assignment, Course, Enrolment, Grade, Member, Role, Submission, utcnow
-from hub.testing import Hub, start_hub, stop_hub, xsrf
-from tests.conftest import unix_names_of
+from hub.testing import Hub, xsrf
+from tests.conftest import running_hub
 
 SERVICE = "/services/jinguo/"
 
@@ -76,8 +76,6 @@ def charts_course(hub):
 def own_hub(tmp_path_factory) -> Hub:
     """A hub of the module's own, for tests that start from a course nobody has published yet: the session hub is
     shared with other files, which publish courses too, and pytest-xdist runs files in any order."""
-    h = start_hub(tmp_path_factory.mktemp("own-hub"))
-    with unix_names_of(h):
+    with running_hub(tmp_path_factory.mktemp("own-hub")) as h:
         yield h
-    stop_hub(h)
 
