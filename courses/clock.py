@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 BEIJING_ZH, BEIJING_EN = "北京时间", "Beijing time"
+SHOWN = "%Y-%m-%d %H:%M"  # how a time reads on a page, in the CLI, in her feedback and in a notice
 
 
 def aware_utc(when: datetime) -> datetime:
@@ -25,6 +26,13 @@ def aware_utc(when: datetime) -> datetime:
 
 def to_beijing(when: datetime) -> datetime:
     return aware_utc(when).astimezone(BEIJING)
+
+
+def shown(when: datetime | None, fmt: str = SHOWN) -> str:
+    """A stored time as a person reads it: '2026-05-01 09:00' in Beijing time ('' for no time). Pages, the CLI,
+    notices and her feedback all call this, so a time reads the same everywhere; the words （北京时间） go once
+    beside it where the page or line shows it."""
+    return to_beijing(when).strftime(fmt) if when else ""
 
 
 def parse_beijing(text: str) -> datetime:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from courses.clock import BEIJING, to_beijing
+from courses.clock import shown
 
 
 def beijing(when: datetime) -> str:
     """'2026-05-01 09:00' in Beijing time (a naive time is taken as UTC, as the database keeps it)."""
-    return to_beijing(when).strftime("%Y-%m-%d %H:%M")
+    return shown(when)
 
 
 def beijing_zh(when: datetime) -> str:

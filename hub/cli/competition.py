@@ -8,6 +8,8 @@ import getpass
 import sys
 from pathlib import Path
 
+from courses.clock import shown
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     c = sub.add_parser("competition", help="竞赛：检查、发布、列出 / competitions: validate, open, list")
@@ -110,6 +112,6 @@ def _list(args: argparse.Namespace) -> int:
     platform = load_platform(args.config)
     with session_scope(platform.db_url) as s:
         for row in s.scalars(select(Competition).order_by(Competition.id)):
-            opened = row.opened_at.strftime("%Y-%m-%d %H:%M") if row.opened_at else "-"
+            opened = shown(row.opened_at) or "-"
             print(f"{row.slug}\t{row.title}\t{row.status}\t{opened}")
     return 0

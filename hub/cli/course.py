@@ -8,7 +8,7 @@ import getpass
 import sys
 from datetime import datetime
 
-from courses.clock import aware_utc, parse_beijing, to_beijing
+from courses.clock import aware_utc, parse_beijing, shown, to_beijing
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,7 +60,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         published = {c.slug: c for c in s.scalars(select(Course))}
         for info in load_catalogue():
             row = published.get(info.slug)
-            when = row.published_at.strftime("%Y-%m-%d %H:%M") if row and row.published_at else "未发布 unpublished"
+            when = shown(row.published_at) if row and row.published_at else "未发布 unpublished"
             names = ",".join(a.name for a in info.assignments)
             print(f"{info.slug}\t{info.title}\t{when}\t{names}")
     return 0

@@ -1,27 +1,21 @@
 """What the course pages (hub/web/pages/courses.py) and the phone pages (hub/web/pages/phone.py) share: the course
-a URL names, whether she teaches or learns in it, and how a course status and a time read. Its own module because no
-page module imports another (tests/test_layout.py)."""
+a URL names, whether she teaches or learns in it, and how a course status reads (a time reads by
+courses.clock.shown). Its own module because no page module imports another (tests/test_layout.py)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from sqlalchemy import select
 
-from courses.clock import BEIJING
 from courses.progress import GRADED, NOT_STARTED, PASSED, SUBMITTED
 from hub.courses import progress as cp
 from hub.courses import publish as admin
 from hub.scopes import ADMIN, TEACH
-from hub.store.orm import Course, Enrolment, aware
+from hub.store.orm import Course, Enrolment
 from hub.web.base import BaseHandler
 
 SLUG = r"([a-z0-9][a-z0-9-]{1,63})"
 STATUS_ZH = {NOT_STARTED: "未开始", SUBMITTED: "已提交，等待评分", GRADED: "已评分，未达合格线", PASSED: "已通过"}
-
-
-def beijing(when: datetime | None) -> str:
-    return aware(when).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 class CourseBase(BaseHandler):

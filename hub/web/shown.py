@@ -1,17 +1,13 @@
-"""What a page and an API handler (or two pages) show alike: a time in Beijing time, the phase of a competition
-asked for. Here, not in one page module, because no page or API module imports another (tests/test_layout.py)."""
+"""What a page and an API handler (or two pages) show alike: the phase of a competition asked for (a time reads
+by courses.clock.shown). Here, not in one page module, because no page or API module imports another
+(tests/test_layout.py)."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import competitions as core
-from competitions.nominations.times import beijing
 from hub.refusals import Refused
 
-
-def local(when: datetime | None) -> str:
-    """'2026-05-01 09:00' in Beijing time; the pages add （北京时间） once where they show it."""
-    return "" if when is None else beijing(when)
 
 
 def shown_phase(spec: core.Competition, now: datetime, key: str | None = None):

@@ -21,9 +21,9 @@ from hub.store.db import session_scope
 from hub.store.audit import audit
 from hub.refusals import Refused
 from hub.store.orm import Assignment, Certificate, Course, Enrolment, MemberStatus, Role
-from courses.clock import parse_beijing
+from courses.clock import parse_beijing, shown
 from hub.web.base import APIHandler, BaseHandler, requires
-from hub.web.course_base import SLUG, STATUS_ZH, CourseBase, beijing, first_heading
+from hub.web.course_base import SLUG, STATUS_ZH, CourseBase, first_heading
 from hub.courses.charts import chart_png
 from hub.courses.exchange import course_lessons
 from hub.scopes import LEARN, ORGANIZE, TEACH
@@ -57,7 +57,7 @@ class CoursesPage(CourseBase):
         unpublished = [c for c in catalogue.load_catalogue() if c.slug not in slugs] if self.can(
             TEACH) else []
         self.render_page("courses.html", published=published, mine=mine, teaching=teaching, rows=assignments,
-                         unpublished=unpublished, beijing=beijing, done=self.get_argument("done", ""),
+                         unpublished=unpublished, beijing=shown, done=self.get_argument("done", ""),
                          may_enrol=self.member is not None and self.member.status == MemberStatus.approved)
 
     @requires(LEARN)
@@ -131,7 +131,7 @@ class CoursePage(CourseBase):
         rows = {a.name: a for a in self.db.scalars(select(Assignment).where(
             Assignment.course_id == course.id))}
         self.render_page("course.html", course=course, progress=progress, rows=rows, cert=cert, teaching=teaching,
-                         status_zh=STATUS_ZH, beijing=beijing, info=_catalogue_info(slug), lessons=_lessons(slug))
+                         status_zh=STATUS_ZH, beijing=shown, info=_catalogue_info(slug), lessons=_lessons(slug))
 
 
 def _lessons(slug: str) -> list[tuple[str, str]]:

@@ -10,12 +10,12 @@ from urllib.parse import quote
 
 from competitions.nominations import AWARDS, CandidateFileError, ProcedureError
 from competitions.nominations.times import beijing_zh
+from courses.clock import shown as beijing_time
 from hub.nominations import notice as nomination_notice
 from hub.nominations import rounds as nominations
 from hub.store.orm import NominationRound
 from hub.refusals import Refused
 from hub.web.base import BaseHandler, requires
-from hub.web.shown import local
 from hub.scopes import LEARN, ORGANIZE
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -49,7 +49,7 @@ def shown(value: Any, names: dict[str, str]) -> str:
 
 class NominationPage(BaseHandler):
     def render_page(self, template: str, **ns: Any) -> None:
-        super().render_page(template, local=local, **ns)
+        super().render_page(template, local=beijing_time, **ns)
 
     def round_url(self, slug: str, tail: str = "") -> str:
         return f"{self.settings['prefix']}nominations/{slug}{tail}"
@@ -237,7 +237,7 @@ class AuditPage(NominationPage):
         events = nominations.audit_events(nominations.audit_rows(self.db, row), names)
         for e in events:
             e["before_text"], e["after_text"] = shown(e["before"], names), shown(e["after"], names)
-            e["at_local"] = local(datetime.fromisoformat(e["at"]))
+            e["at_local"] = beijing_time(datetime.fromisoformat(e["at"]))
         self.render_page("nomination_audit.html", round=row, events=events, stage_zh=nominations.STAGE_ZH)
 
 

@@ -25,7 +25,8 @@ from hub.store.orm import Assignment, Course, Grade, Role, Submission
 from grading.statuses import WAITING
 from hub.submissions.receive import notebook_bytes, receive
 from hub.web.base import requires
-from hub.web.course_base import SLUG, STATUS_ZH, CourseBase, beijing, first_heading
+from courses.clock import shown
+from hub.web.course_base import SLUG, STATUS_ZH, CourseBase, first_heading
 
 NAME = r"([a-z0-9][a-z0-9_-]{0,63})"
 
@@ -57,7 +58,7 @@ class PhoneCoursePage(PhoneBase):
         progress = cp.her_progress(self.db, self.member, course) if learner else None
         rows = {a.name: a for a in self.db.scalars(select(Assignment).where(Assignment.course_id == course.id))}
         self.render_page("phone_course.html", course=course, lessons=lessons, quizzes=quizzes, progress=progress,
-                         rows=rows, status_zh=STATUS_ZH, beijing=beijing)
+                         rows=rows, status_zh=STATUS_ZH, beijing=shown)
 
 
 class PhoneLessonPage(PhoneBase):
@@ -114,7 +115,7 @@ class QuizPage(PhoneBase):
         self.render_page("quiz.html", course=course, assignment=assignment, slots=slots, learner=learner,
                          last=last, waiting=waiting, score=score, answers=answers, picked=picked or answers,
                          row=row, status_zh=STATUS_ZH, error=error, done=self.get_argument("done", ""),
-                         late=ex.is_late(assignment, datetime.now(timezone.utc)), beijing=beijing,
+                         late=ex.is_late(assignment, datetime.now(timezone.utc)), beijing=shown,
                          notebook_only=total - quiz_points)
 
     @requires(LEARN)
@@ -128,7 +129,7 @@ class QuizPage(PhoneBase):
                               "Only learners enrolled in this course may hand in answers")
             now = datetime.now(timezone.utc)
             if ex.is_late(assignment, now):
-                raise Refused(409, "past_due", f"已超过截止时间（北京时间 {beijing(assignment.due_at)}），不能再提交",
+                raise Refused(409, "past_due", f"已超过截止时间（北京时间 {shown(assignment.due_at)}），不能再提交",
                               "The due date has passed; answers are no longer taken")
             answers = qp.read_form(slots, form)
             subs = self.hand_in(course, assignment, slots, answers, now)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from courses.clock import shown
 from competitions.surveys.spec import BREAKDOWNS, BREAKDOWNS_EN, KINDS, AnswerError
 from hub.surveys import responses as surveys
 from hub.store.orm import MemberStatus, Survey
 from hub.refusals import Refused
 from hub.web.base import BaseHandler, requires
-from hub.web.shown import local
 from hub.surveys.exports import HIDDEN, chart_png, hidden_note, write_xlsx
 from hub.scopes import LEARN, ORGANIZE
 
@@ -19,7 +19,7 @@ from hub.scopes import LEARN, ORGANIZE
 
 class SurveyPage(BaseHandler):
     def render_page(self, template: str, **ns: Any) -> None:
-        super().render_page(template, local=local, kinds=KINDS, status_zh=surveys.STATUS_ZH, hidden=HIDDEN, **ns)
+        super().render_page(template, local=shown, kinds=KINDS, status_zh=surveys.STATUS_ZH, hidden=HIDDEN, **ns)
 
     def url(self, slug: str = "", tail: str = "") -> str:
         return f"{self.settings['prefix']}surveys/{slug}{tail}"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from courses.clock import to_beijing
+
 from hub.store.db import session_scope
 from hub.store.orm import AuditLog, Competition
 
@@ -54,6 +56,8 @@ def test_open_publishes_once_audits_and_refuses_a_broken_file(tmp_path):
     with session_scope(url) as s:
         rows = s.scalars(select(Competition)).all()
         assert len(rows) == 1 and rows[0].spec_yaml.endswith("# 修订：补充说明\n")
+        # the opening time reads in Beijing time, as on every page (it printed the stored UTC before)
+        assert listed[0].split("\t")[3] == to_beijing(rows[0].opened_at).strftime("%Y-%m-%d %H:%M")
         log = s.scalars(select(AuditLog).where(AuditLog.action == "competition.open").order_by(AuditLog.id)).all()
         assert [e.reason for e in log] == ["2026 年赛事", ""]
         assert log[0].before is None and log[1].before["sha256"] != log[1].after["sha256"]

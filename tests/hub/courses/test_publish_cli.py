@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
+from courses.clock import to_beijing
+
 from hub.store.db import session_scope
 from hub.store.orm import Assignment, AuditLog, Course, Enrolment, Member, Role, aware
 
@@ -74,3 +76,7 @@ def test_cli_refuses_unknown_courses_assignments_and_dates_in_chinese(hub):
     assert bad.returncode == 2 and "截止时间格式不对" in bad.stderr
     listing = hub.jinguo("course", "list")
     assert listing.returncode == 0 and "cadres\t工会女职工工作干部培训\t20" in listing.stdout
+    with session_scope(hub.db_url) as s:  # the publishing time reads in Beijing time (it printed the stored UTC)
+        published = s.scalar(select(Course).where(Course.slug == "cadres")).published_at
+    row = next(line for line in listing.stdout.splitlines() if line.startswith("cadres\t"))
+    assert row.split("\t")[2] == to_beijing(published).strftime("%Y-%m-%d %H:%M")
