@@ -6,6 +6,7 @@ import json
 import sys
 import traceback
 from typing import Any, Callable
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from jupyterhub.services.auth import HubOAuthenticated
@@ -39,6 +40,8 @@ _GENERIC = {
     413: ("too_large", "文件太大", "Too large"),
     500: ("server_error", "服务器出错了，请稍后再试；数据没有丢失", "Server error; nothing was lost, try again later"),
 }
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # every table she downloads
 
 
 def check_spec_size(text: str | bytes) -> None:
@@ -142,6 +145,14 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
                   demo_mode=self.settings["demo_mode"], xsrf_form_html=self.xsrf_form_html, can=self.can)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.finish(_jinja.get_template(template).render(**ns))
+
+    def send_download(self, name: str, body: bytes | str, content_type: str) -> None:
+        """A file she saves (a results table, a certificate, a task's files): the one way every page names it.
+        ``filename*`` (RFC 6266/5987) keeps a Chinese name whole; the plain ``filename`` is its ASCII fallback."""
+        fallback = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+        self.set_header("Content-Type", content_type)
+        self.set_header("Content-Disposition", f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}")
+        self.finish(body)
 
     def _handle_request_exception(self, e: BaseException) -> None:
         """The one place a Refused (raised by a room, or by a handler itself) becomes the HTTP answer: nothing of

@@ -14,7 +14,6 @@ import json
 import zipfile
 from base64 import b64decode
 from datetime import datetime, timezone
-from urllib.parse import quote
 
 from sqlalchemy import select
 from tornado.ioloop import IOLoop
@@ -243,9 +242,7 @@ class TaskDownload(BaseHandler):
                 for rel, data in files.items():
                     z.writestr(f"{task}/{rel}", b64decode(data))
             name, body, kind = f"{task}.zip", out.getvalue(), "application/zip"
-        self.set_header("Content-Type", kind)
-        self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(name)}")
-        self.finish(body)
+        self.send_download(name, body, kind)
 
 
 ROUTES = [

@@ -17,7 +17,7 @@ from hub.competitions.boards import (PUBLIC_SCORE_NOTE, board_json, core_member,
 from hub.refusals import Refused
 from hub.store.orm import (Competition, CompetitionEntry, Disqualification, Grade, Member, MemberStatus, OrgUnit,
                      Submission, aware)
-from hub.web.base import BaseHandler, requires
+from hub.web.base import XLSX, BaseHandler, requires
 from hub.web.shown import shown_phase
 from hub.scopes import LEARN, ORGANIZE
 
@@ -185,9 +185,7 @@ class ResultsExport(CompetitionBase):
         ids = [r.member for r in lb.page(core.OVERALL, 0, lb.size())]
         members = {m.id: m for m in self.db.scalars(select(Member).where(Member.id.in_(ids)))} if ids else {}
         data = admin.results_xlsx(lb, spec, members, f"{spec.title} · {phase.title}", division_names(self.db))
-        self.set_header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        self.set_header("Content-Disposition", f'attachment; filename="{slug}-{phase.key}-{kind}.xlsx"')
-        self.finish(data)
+        self.send_download(f"{slug}-{phase.key}-{kind}.xlsx", data, XLSX)
 
 
 class NewCompetitionPage(BaseHandler):

@@ -231,9 +231,7 @@ class CertificatePDF(CourseBase):
         url = verify_url(self.settings["platform"], self.settings["prefix"], cert.code)
 
         pdf = await IOLoop.current().run_in_executor(None, certificates.pdf_bytes, cert, url)
-        self.set_header("Content-Type", "application/pdf")
-        self.set_header("Content-Disposition", f'attachment; filename="certificate-{slug}.pdf"')
-        self.finish(pdf)
+        self.send_download(f"certificate-{slug}.pdf", pdf, "application/pdf")
 
 
 def verify_url(platform: JinguoConfig, prefix: str, code: str) -> str:

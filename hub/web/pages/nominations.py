@@ -250,9 +250,7 @@ class AuditExport(NominationPage):
         data = nominations.audit_csv(nominations.audit_events(nominations.audit_rows(self.db, row),
                                                               nominations.candidate_names(self.db, row)))
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
-        self.set_header("Content-Type", "text/csv; charset=utf-8")
-        self.set_header("Content-Disposition", f'attachment; filename="{row.slug}-audit-{stamp}.csv"')
-        self.finish(data)
+        self.send_download(f"{row.slug}-audit-{stamp}.csv", data, "text/csv; charset=utf-8")
 
 
 SLUG = r"([a-z0-9][a-z0-9-]{1,63})"

@@ -15,12 +15,12 @@ from tornado.ioloop import IOLoop
 from hub.store.audit import audit
 from hub.reports import ReportError, ReportScope, Table, build_tables, chart_svg, parse_scope, write_pdf, write_xlsx
 from hub.store.seed import choices
-from hub.web.base import BaseHandler, requires
+from hub.web.base import XLSX, BaseHandler, requires
 from hub.scopes import ORGANIZE
 
 ORGANIZE = ORGANIZE
 CHARTED = {"region": 0, "monthly": 4}  # chart name → index in hub.reports.TABLE_BUILDERS
-MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+MIME = {"xlsx": XLSX, "pdf": "application/pdf"}
 
 
 class ReportHandler(BaseHandler):
@@ -82,9 +82,7 @@ class ReportExport(ReportHandler):
 
         data = await IOLoop.current().run_in_executor(None, draw)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
-        self.set_header("Content-Type", MIME[kind])
-        self.set_header("Content-Disposition", f'attachment; filename="jinguo-report-{stamp}.{kind}"')
-        self.finish(data)
+        self.send_download(f"jinguo-report-{stamp}.{kind}", data, MIME[kind])
 
 
 ROUTES = [

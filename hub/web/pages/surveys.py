@@ -11,7 +11,7 @@ from competitions.surveys.spec import BREAKDOWNS, BREAKDOWNS_EN, KINDS, AnswerEr
 from hub.surveys import responses as surveys
 from hub.store.orm import MemberStatus, Survey
 from hub.refusals import Refused
-from hub.web.base import BaseHandler, requires
+from hub.web.base import XLSX, BaseHandler, requires
 from hub.surveys.exports import HIDDEN, chart_png, hidden_note, write_xlsx
 from hub.scopes import LEARN, ORGANIZE
 
@@ -117,9 +117,7 @@ class ResultsXlsx(SurveyPage):
         data = write_xlsx(surveys.spec_of(row), surveys.results(self.db, row, self.settings["survey_settings"]), now)
         surveys.record_export(self.db, row, self.current_user["name"], "xlsx")
         self.db.commit()
-        self.set_header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        self.set_header("Content-Disposition", f'attachment; filename="{row.slug}-results-{now:%Y%m%d}.xlsx"')
-        self.finish(data)
+        self.send_download(f"{row.slug}-results-{now:%Y%m%d}.xlsx", data, XLSX)
 
 
 class ChartPng(SurveyPage):

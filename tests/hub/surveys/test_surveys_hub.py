@@ -71,6 +71,7 @@ def test_organizer_creates_members_answer_results_hide_small_groups(hub):
     from openpyxl import load_workbook
     xlsx = org.get(hub.url + BASE + SLUG + "/results.xlsx")
     assert xlsx.status_code == 200 and f"{SLUG}-results-" in xlsx.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" in xlsx.headers["Content-Disposition"]  # one download header for every file
     sheet = [row for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)]
     by_label = {}
     for row in sheet:
