@@ -12,7 +12,7 @@ from hub.store import db
 from hub.nominations import rounds as nominations
 
 from hub.nominations import studios
-from hub.store.seed import seed_reference
+from tests.hub.store.factory import reference_db
 from tests.hub.nominations.factory import EXAMPLES, WOMEN_YAML, add_person, competition_row, grade_prelim
 
 WOMEN = "zj-may-day-women-2027"
@@ -20,10 +20,8 @@ WOMEN = "zj-may-day-women-2027"
 
 @pytest.fixture
 def url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'd.sqlite'}"
-    db.upgrade(url)
+    url = reference_db(tmp_path, "d.sqlite")
     with db.session_scope(url) as s:
-        seed_reference(s)
         for username, name, unit, ratio in [("liufang", "刘芳", "zj-hz-ecom", 0.95), ("chenjing", "陈静", "zj-hz-ecom", 0.9),
                                             ("zhouli", "周丽", "zj-hz-textile", 0.8)]:
             add_person(s, username, name, unit)

@@ -17,7 +17,7 @@ from hub.nominations import notice as nomination_notice
 from hub.nominations import rounds as nominations
 from hub.store.orm import (AuditLog, Base, MemberStatus, NominationEntry, NominationObjection, NominationReview,
                      NominationRound)
-from hub.store.seed import seed_reference
+from tests.hub.store.factory import reference_db
 from tests.hub.nominations.factory import (BAD_CSV, MEDAL_YAML, OUTSIDE_CSV, WOMEN_YAML, add_person, complete_course,
                                            grade_prelim)
 
@@ -29,10 +29,8 @@ TABLES = (NominationRound, NominationEntry, NominationReview, NominationObjectio
 
 @pytest.fixture
 def url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'n.sqlite'}"
-    db.upgrade(url)
+    url = reference_db(tmp_path, "n.sqlite")
     with db.session_scope(url) as s:
-        seed_reference(s)
         people = [("liufang", "刘芳", "zj-hz-ecom", 0.95), ("chenjing", "陈静", "zj-hz-ecom", 0.90),
                   ("zhouli", "周丽", "zj-hz-textile", 0.80), ("wuxia", "吴霞", "zj-nb-port", 0.70),
                   ("huangmei", "黄梅", "zj-hz-riders", 0.40), ("madan", "马丹", "bj-haidian-soft", 1.0)]

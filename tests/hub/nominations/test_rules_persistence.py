@@ -10,7 +10,7 @@ import pytest
 from competitions.nominations import ProcedureError
 from hub.store import db
 from hub.nominations import rounds as nominations
-from hub.store.seed import seed_reference
+from tests.hub.store.factory import reference_db
 from tests.hub.nominations.factory import add_person, grade_in, own_competition, round_yaml
 from tests.hub.nominations.test_persistence import snapshot, step
 
@@ -20,10 +20,8 @@ COMP = "rules-db-comp"
 
 @pytest.fixture
 def url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
-    db.upgrade(url)
+    url = reference_db(tmp_path, "r.sqlite")
     with db.session_scope(url) as s:
-        seed_reference(s)
         comp = own_competition(s, COMP, "规则测试竞赛")
         for username, name, unit, gender, ratio in (("liufang", "刘芳", "zj-hz-ecom", "female", 0.95),
                                                     ("zhouli", "周丽", "zj-hz-textile", "female", 0.80),

@@ -16,7 +16,7 @@ from hub.store import db
 from hub.nominations import rounds as nominations
 from hub.nominations import studios
 from hub.store.orm import AuditLog, Base, Studio, StudioAchievement, StudioMember
-from hub.store.seed import seed_reference
+from tests.hub.store.factory import reference_db
 from tests.hub.nominations.factory import EXAMPLES, WOMEN_YAML, add_person, grade_prelim
 
 STUDIO_YAML = EXAMPLES / "studio-cultivation-2027.yaml"
@@ -26,10 +26,8 @@ TABLES = (Studio, StudioMember, StudioAchievement, AuditLog)
 
 @pytest.fixture
 def url(tmp_path):
-    url = f"sqlite:///{tmp_path / 's.sqlite'}"
-    db.upgrade(url)
+    url = reference_db(tmp_path, "s.sqlite")
     with db.session_scope(url) as s:
-        seed_reference(s)
         for username, name, unit, ratio, gender in [
                 ("wangxy", "王秀英", "zj-hz-textile", 0.9, "female"), ("chenj", "陈静", "zj-hz-textile", 0.5, "female"),
                 ("zhangjg", "张建国", "zj-hz-textile", None, "male"), ("liufang", "刘芳", "zj-nb-port", 0.8, "female"),

@@ -25,6 +25,7 @@ from hub.cli.main import main
 from hub.store.orm import (Competition, Course, EmploymentForm, Enrolment, Industry, Member, MemberStatus, OrgUnit, Region,
                      Role, Submission)
 from hub.store.seed import seed_reference
+from tests.hub.store.factory import reference_db
 from hub.reports import ReportScope, build_tables
 from hub.reports.render import HEADER_ROW, REPORT_TITLE
 
@@ -275,10 +276,8 @@ def test_same_numbers_on_sqlite_and_postgresql(any_db):
 
 
 def test_ten_thousand_members_add_up(tmp_path):
-    url = f"sqlite:///{tmp_path / 'big.sqlite'}"
-    db.upgrade(url)
+    url = reference_db(tmp_path, "big.sqlite")
     with db.session_scope(url) as s:
-        seed_reference(s)
         regions, units = s.scalars(select(Region.id)).all(), s.scalars(select(OrgUnit.id)).all()
         industries, forms = s.scalars(select(Industry.id)).all(), s.scalars(select(EmploymentForm.id)).all()
         s.add_all([Course(slug=f"c{i}", title=f"课程{i}") for i in range(3)])

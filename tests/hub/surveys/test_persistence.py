@@ -15,7 +15,7 @@ from hub.store import db
 from hub.people import members
 from hub.surveys import responses as surveys
 from hub.store.orm import AuditLog, Base, MemberStatus, Survey, SurveyResponse
-from hub.store.seed import seed_reference
+from tests.hub.store.factory import reference_db
 from tests.hub.nominations.factory import add_person
 
 EXAMPLE = EXAMPLES / "women-workforce-2027.yaml"
@@ -26,10 +26,8 @@ GOOD = {"satisfaction": "4", "shift": "白班", "needs": ["托育服务"]}
 
 @pytest.fixture
 def url(tmp_path):
-    url = f"sqlite:///{tmp_path / 's.sqlite'}"
-    db.upgrade(url)
+    url = reference_db(tmp_path, "s.sqlite")
     with db.session_scope(url) as s:
-        seed_reference(s)
         for i in range(7):
             add_person(s, f"nvgong{i}", f"女工{i}", "zj-hz-ecom" if i < 5 else "bj-haidian-soft",
                        "zhejiang" if i < 5 else "beijing")
