@@ -172,3 +172,42 @@ def test_a_course_hand_in_is_claimed_whole_and_each_notebook_gets_its_share(one_
     with session_scope(url) as s:
         scores = {g.submission_id: (g.score, g.max_score) for g in s.query(Grade)}
     assert scores == {ids[0]: (2.0, 3.0), ids[1]: (3.0, 4.0)}
+
+
+def test_a_platform_failure_is_published_again_after_a_delay_that_doubles_up_to_the_cap(one_submission):
+    """Each failed attempt records when the submission may be published again: 10, 20, then the cap 25 s after the
+    failure; the reconciler leaves it alone until then, and the attempt limit still ends it ``failed``."""
+    from datetime import timedelta
+
+    from hub.store.db import session_scope
+    from hub.store.orm import Submission, aware, utcnow
+    from hub.submissions import lease
+    from hub.submissions.celery_backend import CeleryGrading
+    from hub.submissions.queue import GradingQueue
+
+    url, sid = one_submission
+    service = CeleryGrading(GradingQueue(backend="celery", db_url=url, retry_limit=5))
+    failed = {"status": "error", "score": 0.0, "max_score": 0.0, "message": "评分出错 / grading failed: OSError()"}
+    delays = []
+    for attempt in range(1, 6):
+        got = lease.claim(url, sid, f"w{attempt}", 60, 5)
+        assert got is not None
+        before = utcnow()
+        lease.record(url, got, "error", failed, 5, backoff=(10.0, 25.0))
+        after = utcnow()
+        with session_scope(url) as s:
+            sub = s.get(Submission, sid)
+            status, attempts, retry_at = sub.status, sub.attempts, sub.retry_at and aware(sub.retry_at)
+        assert attempts == attempt
+        if attempt == 5:
+            assert status == "failed" and retry_at is None
+            break
+        assert status == "retrying"
+        delay = next(d for d in (10, 20, 25, 25) if before + timedelta(seconds=d) <= retry_at
+                     <= after + timedelta(seconds=d))
+        delays.append(delay)
+        assert sid not in service._due()  # waits its delay
+        with session_scope(url) as s:  # its time has come
+            s.get(Submission, sid).retry_at = utcnow() - timedelta(seconds=1)
+        assert sid in service._due()
+    assert delays == [10, 20, 25, 25]
