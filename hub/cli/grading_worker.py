@@ -8,6 +8,7 @@ writes the grade under its claim. It also serves ``jinguo grade --backend celery
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import socket
 import threading
@@ -68,6 +69,7 @@ def grade_stored(submission: int, bundle: str, lease: float = 60.0, attempts: in
             if result["status"] in ("graded", "timeout"):  # nbgrader's Autograde ran through: its folder is this one's
                 autograded = autograded_files(course, got.assignment, got.student)
         except Exception as exc:  # a platform failure: retried up to the attempt limit, never her fault
+            logging.getLogger("jinguo.grading").exception("grading submission %s failed", submission)
             result = GradeResult(got.student, got.assignment, 0.0, 0.0, "error",
                                  f"评分出错 / grading failed: {exc!r}"[:400]).to_json()
         written = leases.record(cfg["db_url"], got, result["status"], result, attempts, autograded=autograded,

@@ -95,6 +95,7 @@ class CeleryGrading(LoggingConfigurable):
         self._bundles: dict[tuple[str, str], tuple[tuple, str]] = {}
         self._busy = threading.Lock()
         self._pending = threading.Event()
+        self._writing = threading.Event()
 
     def connect(self) -> None:
         """The Celery app that publishes (no loop needed: ``_publish`` and ``_reconcile`` run in the caller)."""
@@ -107,12 +108,14 @@ class CeleryGrading(LoggingConfigurable):
     def start(self) -> None:
         self.connect()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="jinguo-outbox")  # never blocks the web loop
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="jinguo-gradebook")
         IOLoop.current().add_callback(self.reconcile)
         PeriodicCallback(self.reconcile, self.reconcile_every * 1000).start()
         self.log.info("grading on Celery workers through %s", self.broker_url)
 
     def stop(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._writer.shutdown(wait=False, cancel_futures=True)
 
     def publish(self, submission_id: int) -> None:
         """After the commit that stored it (the caller's): a failed publish is retried by the reconciler."""
@@ -122,6 +125,9 @@ class CeleryGrading(LoggingConfigurable):
         if not self._pending.is_set():  # one pass waiting at most: a slow pass (broker down) builds no backlog
             self._pending.set()
             self._pool.submit(self._reconcile)
+        if not self._writing.is_set():  # the gradebooks in a thread of their own: a rush's write-backs never
+            self._writing.set()         # hold up the publishing of new hand-ins
+            self._writer.submit(self._write_back)
 
     # --- in the outbox thread ---------------------------------------------------------------------------------
 
@@ -183,7 +189,6 @@ class CeleryGrading(LoggingConfigurable):
                 self.log.info("评分对账：重新发出 %d/%d 份 / reconciler published %d of %d waiting submissions",
                               sent, len(due), sent, len(due))
             self._sync()
-            self._write_back()
         except Exception:
             self.log.exception("grading reconciler pass failed")
         finally:
@@ -235,8 +240,14 @@ class CeleryGrading(LoggingConfigurable):
         them), under the grading queue's per-student lock that feedback and the manual-grade sync take too."""
         from hub.submissions.writeback import write_back
 
-        written = write_back(self.queue.db_url, self.queue.data_dir,
-                             lock=lambda folder, assignment, student: self.queue._lock((str(folder), assignment, student)),
-                             seal=self.queue._seal)
+        self._writing.clear()
+        try:
+            written = write_back(self.queue.db_url, self.queue.data_dir,
+                                 lock=lambda folder, assignment, student: self.queue._lock((str(folder), assignment,
+                                                                                             student)),
+                                 seal=self.queue._seal)
+        except Exception:
+            self.log.exception("gradebook write-back pass failed")
+            return
         if written:
             self.log.info("写入成绩册 %d 份 / wrote %d graded hand-ins into their gradebooks", written, written)

@@ -108,7 +108,8 @@ def test_a_workers_grading_reaches_the_course_gradebook_once_as_the_local_backen
         _wait(url, sid, lambda sub: sub.status == "graded", "the worker's grade")
         assert not (course / "gradebook.db").exists() or STUDENT not in {
             k[0] for k in gradebook_rows(course)}  # the worker wrote nothing into the course
-        service._reconcile()  # the service's pass: callbacks, then the write-back
+        service._reconcile()  # the service's passes: its callbacks, then (a thread of its own) the write-back
+        service._write_back()
 
         with session_scope(url) as s:
             assert s.scalar(select(Grade).where(Grade.submission_id == sid)).score == local.score
@@ -136,13 +137,14 @@ def test_a_workers_grading_reaches_the_course_gradebook_once_as_the_local_backen
                               queue=queues["JINGUO_COURSE_QUEUE"])
         _wait(url, sid, lambda sub: sub.deliveries >= 2, "the second delivery")
         service._reconcile()
+        service._write_back()
         with session_scope(url) as s:
             assert s.get(AutogradedHandIn, sid).written_at == written
         assert {k: v for k, v in gradebook_rows(course).items() if k[0] == STUDENT} == ours
         # and writing the same hand-in again (the service stopped between the write and its mark) adds nothing
         with session_scope(url) as s:
             s.get(AutogradedHandIn, sid).written_at = None
-        service._reconcile()
+        service._write_back()
         assert {k: v for k, v in gradebook_rows(course).items() if k[0] == STUDENT} == ours
         from nbgrader.api import Gradebook
 

@@ -1,5 +1,6 @@
 """The service grading on Celery workers, with real faults: PostgreSQL + a Redis of the test's own + a real test hub
-(GradingQueue.backend = "celery") + three `jinguo grading-worker` processes (as the current user). 60 hand-ins over
+(GradingQueue.backend = "celery") + three `jinguo grading-worker` processes, each as a Unix account of its own
+(root of its own user namespace, so the sandbox runs) to which the competition's folder is closed. 60 hand-ins over
 30 s through the API while a worker is killed with -9 mid-task, the broker is stopped for 20 s (and comes back
 empty), the service restarts and Redis is flushed (bench/faults.py runs the scenario; its numbers are printed).
 
@@ -35,6 +36,13 @@ def test_faults_lose_nothing_and_grade_nothing_twice(tmp_path):
     os.chmod(tmp_path, 0o755)
     res = run(tmp_path, hand_ins=60, window=30.0)
     report(res)
+    # each worker ran as its own account, which could not read the competition's folder (nor its hidden tests)
+    assert len(res["worker_accounts"]) == 3 and res["data_closed_to_workers"], res
+    import pwd
+
+    for name in res["worker_accounts"]:  # and the accounts are gone
+        with pytest.raises(KeyError):
+            pwd.getpwnam(name)
     assert res["hand_ins"] >= 60 + 15  # the 60 of the window and the bursts before the restart and the flush
     assert res["lost"] == 0, res
     assert res["graded_twice"] == 0, res
@@ -42,6 +50,9 @@ def test_faults_lose_nothing_and_grade_nothing_twice(tmp_path):
     assert res["gradings"] == res["rows"] >= res["hand_ins"], res
     assert res["wrong_scores"] == 0, res  # the local backend's scores
     assert res["unsynced"] == 0, res  # the service took every worker's grade in (its callbacks ran)
+    # and wrote every graded hand-in into the competition's gradebook (the workers never touch it)
+    assert res["not_written_back"] == 0, res
+    assert res["written_back"] == res["statuses"].get("graded", 0) + res["statuses"].get("timeout", 0) > 0, res
     # the killed worker's submission was delivered again and claimed again, then graded once
     assert res["killed_attempts"] >= 2 and res["killed_deliveries"] >= 2, res
     assert res["deliveries"] >= res["gradings"], res
