@@ -1,7 +1,7 @@
 """The service writes what Celery workers graded into the courses' (and competitions') nbgrader folders: it is the
 single writer of each gradebook, the workers grade in private scratch courses and leave their autograded folder in
-the database with the grade (hub/submissions/lease.py, table autograded_hand_ins). Each reconciler pass writes the
-waiting ones (grading/celery_gradebook.py does the nbgrader part), oldest first, and marks each written — exactly
+the database with the grade (hub/submissions/lease.py, table autograded_hand_ins). On each reconciler tick the
+waiting ones are written (grading/celery_gradebook.py does the nbgrader part), oldest first, each marked — exactly
 once: a row is marked only if it is still the version that was written, and writing the same hand-in again (the
 service stopped between the write and the mark) changes nothing.
 """
