@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -241,6 +242,7 @@ class CeleryGrading(LoggingConfigurable):
         from hub.submissions.writeback import write_back
 
         self._writing.clear()
+        t0 = time.monotonic()
         try:
             written = write_back(self.queue.db_url, self.queue.data_dir,
                                  lock=lambda folder, assignment, student: self.queue._lock((str(folder), assignment,
@@ -250,4 +252,6 @@ class CeleryGrading(LoggingConfigurable):
             self.log.exception("gradebook write-back pass failed")
             return
         if written:
-            self.log.info("写入成绩册 %d 份 / wrote %d graded hand-ins into their gradebooks", written, written)
+            took = time.monotonic() - t0
+            self.log.info("写入成绩册 %d 份，%.1f 秒 / wrote %d graded hand-ins into their gradebooks in %.1f s",
+                          written, took, written, took)
