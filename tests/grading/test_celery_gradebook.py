@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.grading.corpus import BIN, KINDS, copy_course, gradebook_rows, make_course
+from tests.grading.corpus import assignment as assignment_notebook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench/: the Redis and worker helpers
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root"),
@@ -87,6 +88,11 @@ def test_a_workers_grading_reaches_the_course_gradebook_once_as_the_local_backen
     course = make_course(course_folder(data, "wb-course"), {"partial": KINDS["partial"]})
     handed_in = (course / "submitted" / "partial" / "ps1" / "problem.ipynb").read_bytes()
     shutil.rmtree(course / "submitted")
+    # a second notebook in the assignment that she does not hand in: nbgrader scores it 0
+    nbformat.write(assignment_notebook("def 加一(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION",
+                                       [("assert 加一(1) == 2", 2)]), course / "source" / "ps1" / "extra.ipynb")
+    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", "ps1", "--force", "--create"], cwd=course,
+                   env=dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"), check=True, capture_output=True)
     # the local backend's result: grading/ in a copy of the course, same notebook, same moment
     reference = copy_course(course, tmp_path / "reference")
     local = grade_submission(reference, "ps1", STUDENT, {"problem.ipynb": handed_in}, timestamp=WHEN)
@@ -117,6 +123,7 @@ def test_a_workers_grading_reaches_the_course_gradebook_once_as_the_local_backen
         assert written is not None
         ours = {k: v for k, v in gradebook_rows(course).items() if k[0] == STUDENT}
         assert ours and ours == {k: v for k, v in gradebook_rows(reference).items() if k[0] == STUDENT}
+        assert ours[(STUDENT, "extra", "grade:t0")][0] == 0  # the notebook she did not hand in
         folder, ref_folder = (c / "autograded" / STUDENT / "ps1" for c in (course, reference))
         assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in ref_folder.iterdir())
         for name in ("problem.ipynb", "timestamp.txt"):
