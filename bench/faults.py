@@ -1,5 +1,7 @@
 """Faults while the service grades on Celery workers, for real: PostgreSQL + a Redis of its own + the service (a
-real test hub, GradingQueue.backend = "celery") + three `jinguo grading-worker` processes. Hand-ins come through
+real test hub, GradingQueue.backend = "celery") + three `jinguo grading-worker` processes, each as a Unix account of
+its own (root of its own user namespace, sandbox on; the data folder closed to it, checked; PostgreSQL and Redis
+over 127.0.0.1: bench/fault_parts.py WorkerAccounts). Hand-ins come through
 the API over a window while, one after another: `kill -9` of a worker mid-task, the broker stopped for 20 s (and
 restarted empty: no persistence), the service restarted, Redis flushed.
 
@@ -9,7 +11,7 @@ Counts: lost (a "received" answer whose submission never got a final grade), gra
 `submission.graded` in the audit log), deliveries (task deliveries workers saw; those beyond the gradings were
 absorbed by the claim), scores that differ from the local backend's for the same notebook. Recovery per fault: from
 the fault's end until every submission that was waiting then is final, claimed by a live worker, or published again
-(worker throughput is not counted). Workers run as the current user (not separate Unix accounts).
+(worker throughput is not counted).
 Last line: `faults: lost L, graded twice D, recovery max R s`.
 """
 from __future__ import annotations
@@ -33,7 +35,7 @@ from sqlalchemy import create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.fault_parts import Broker, Database, kill_group, start_worker  # noqa: E402
+from bench.fault_parts import Broker, Database, WorkerAccounts, kill_group  # noqa: E402
 from hub.testing import serve, start_hub, stop_hub  # noqa: E402
 
 SLUG, TASK = "faults-2026", "task1"
@@ -139,7 +141,7 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print, rush_n: 
     from bench.crowd import approved_learners
     from hub.competitions.admin import join
     from hub.store.db import session_scope
-    from hub.store.orm import AuditLog, Competition, Grade, Member, Submission
+    from hub.store.orm import AuditLog, AutogradedHandIn, Competition, Grade, Member, Submission
     from tests.journeys.competition import open_competition
 
     broker, db = Broker(tmp), Database()
@@ -150,7 +152,7 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print, rush_n: 
                                              *SETTINGS, *queues]}
     os.environ.update(JINGUO_DB_URL=db.url, JINGUO_GRADING_BACKEND="celery", JINGUO_BROKER_URL=broker.url,
                       **SETTINGS, **queues)
-    hub, workers, monitor = None, [], None
+    hub, workers, monitor, accounts = None, [], None, None
     try:
         hub = start_hub(tmp / "hub")
         course = open_competition(hub, tmp, SLUG, "故障演练赛", per_day=50, open_for=timedelta(hours=2))
@@ -168,7 +170,14 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print, rush_n: 
         with ThreadPoolExecutor(4) as pool:
             tokens = dict(zip(names, pool.map(hub.api_token, names)))
         env = dict(hub.env)
-        workers = [start_worker(env, tmp / f"scratch{i}", tmp / f"worker{i}.log") for i in range(3)]
+        accounts = WorkerAccounts(hub.unix_prefix)
+        workers = [accounts.start(i, env, f"scratch{i}", tmp / f"worker{i}.log") for i in range(3)]
+        # what a worker may read: the venv it runs (the probe works), never the competition's folder
+        closed = {i: accounts.can_read(i, Path(sys.executable), env) and not any(
+            accounts.can_read(i, p, env) for p in (course, course / "gradebook.db", course / "source" / TASK))
+            for i in range(3)}
+        say(f"grading workers as Unix accounts {', '.join(accounts.names)}: competition folder closed to each: "
+            f"{all(closed.values())}")
         monitor = Monitor(db.url, float(SETTINGS["JINGUO_GRADING_LEASE"]))
         monitor.start()
         receipts: dict[int, str] = {}  # submission id -> kind
@@ -227,7 +236,8 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print, rush_n: 
         say(f"kill -9 worker {victim.pid} while it graded submission {killed_sid}")
         monitor.fault_ended("kill -9 worker")
         time.sleep(3)
-        workers[workers.index(victim)] = start_worker(env, tmp / "scratch-restarted", tmp / "worker-restarted.log")
+        i = workers.index(victim)  # its account again, a fresh scratch folder
+        workers[i] = accounts.start(i, env, "scratch-restarted", tmp / "worker-restarted.log")
         # 2. the broker away for 20 s, back empty: once the killed worker's submission is back in hand (one fault
         # at a time, so each one's recovery is its own)
         until = time.monotonic() + 60
@@ -271,25 +281,31 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print, rush_n: 
                     Submission.status.not_in([*FINAL, "failed"])))
                 unsynced = s.scalar(select(func.count()).select_from(Submission).where(
                     Submission.graded_by.is_not(None), Submission.synced_at.is_(None)))
-            if not waiting and not unsynced and all(f["recovery"] is not None for f in monitor.faults):
+                unwritten = s.scalar(select(func.count()).select_from(AutogradedHandIn).where(
+                    AutogradedHandIn.written_at.is_(None)))
+            if not waiting and not unsynced and not unwritten and all(f["recovery"] is not None for f in monitor.faults):
                 break
             time.sleep(1)
         referee.join()
         with session_scope(hub.db_url) as s:
             subs = {sub.id: sub for sub in s.scalars(select(Submission))}
             grades = {g.submission_id: g for g in s.scalars(select(Grade))}
+            written_back = {row.submission_id: row.written_at for row in s.scalars(select(AutogradedHandIn))}
             gradings = Counter(int(a.target_id) for a in s.scalars(
                 select(AuditLog).where(AuditLog.action == "submission.graded")))
         lost = [sid for sid in receipts if sid not in subs or subs[sid].status not in FINAL or sid not in grades]
         twice = [sid for sid, n in gradings.items() if n > 1]
         wrong = [sid for sid, kind in receipts.items() if sid in grades and grades[sid].score != reference[kind]]
         deliveries = sum(sub.deliveries for sub in subs.values())
-        result = {"hand_ins": len(receipts), "rows": len(subs), "lost": len(lost), "graded_twice": len(twice),
+        result = {"hand_ins": len(receipts), "rows": len(subs), "data_closed_to_workers": all(closed.values()),
+                  "worker_accounts": list(accounts.names), "lost": len(lost), "graded_twice": len(twice),
                   "gradings": sum(gradings.values()), "deliveries": deliveries,
                   "absorbed": deliveries - sum(gradings.values()), "wrong_scores": len(wrong),
                   "reference": reference, "killed": killed_sid,
                   "killed_deliveries": subs[killed_sid].deliveries if killed_sid in subs else None,
                   "killed_attempts": subs[killed_sid].attempts if killed_sid in subs else None,
+                  "written_back": sum(1 for w in written_back.values() if w),
+                  "not_written_back": sum(1 for w in written_back.values() if not w),
                   "unsynced": sum(1 for sub in subs.values() if sub.graded_by and not sub.synced_at),
                   "recovery": {f["name"]: f["recovery"] for f in monitor.faults},
                   "statuses": dict(Counter(sub.status for sub in subs.values())),
@@ -310,6 +326,8 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print, rush_n: 
             monitor.stop_flag.set()
         for w in workers:
             kill_group(w)
+        if accounts:
+            accounts.remove()
         if hub:
             stop_hub(hub)
         broker.stop()
@@ -323,12 +341,14 @@ def run(tmp: Path, hand_ins: int = 60, window: float = 30.0, say=print, rush_n: 
 
 def report(res: dict, say=print) -> None:
     say(f"hand-ins accepted {res['hand_ins']} (rows {res['rows']}), statuses {res['statuses']}, "
-        f"{res['elapsed']:.0f} s")
+        f"{res['elapsed']:.0f} s; workers as accounts {res['worker_accounts']}, data folder closed to them: "
+        f"{res['data_closed_to_workers']}")
     for message, n in res["messages"].items():
         say(f"  not graded ({n}): {message}")
     say(f"deliveries {res['deliveries']}, gradings {res['gradings']}, duplicates absorbed {res['absorbed']}; "
         f"killed submission {res['killed']}: deliveries {res['killed_deliveries']}, attempts {res['killed_attempts']}")
-    say(f"scores differing from the local backend {res['wrong_scores']} (reference {res['reference']})")
+    say(f"scores differing from the local backend {res['wrong_scores']} (reference {res['reference']}); written "
+        f"into the competition's gradebook by the service {res['written_back']}, waiting {res['not_written_back']}")
     for name, r in res["recovery"].items():
         say(f"recovery after {name}: {'never' if r is None else f'{r:.1f} s'}")
     worst = max((r if r is not None else float("inf")) for r in res["recovery"].values())

@@ -8,6 +8,7 @@ writes the grade under its claim. It also serves ``jinguo grade --backend celery
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import socket
 import threading
@@ -28,13 +29,16 @@ def _settings() -> dict:
 
 
 @app.task(name="jinguo.grade_stored", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def grade_stored(submission: int, bundle: str, lease: float = 60.0, attempts: int = 3) -> str:
+def grade_stored(submission: int, bundle: str, lease: float = 60.0, attempts: int = 3,
+                 backoff: tuple[float, float] = (5.0, 300.0)) -> str:
     """One delivery of "grade submission N". Acknowledged after the grade is written (acks_late); a worker that
     dies mid-task leaves its message unacknowledged (redelivered after the broker's visibility timeout) and its
     lease running out (published again by the service's reconciler) — whichever comes first is claimed, the
     other absorbed. The claim's attempt count (in the database) ends a submission that kills workers again and
-    again as ``failed``; reject_on_worker_lost (for pools with child processes) is safe only because of it."""
-    from grading.celery_worker import grade_in_scratch, scratch_course
+    again as ``failed``; reject_on_worker_lost (for pools with child processes) is safe only because of it. What the
+    scratch course made of the hand-in (its autograded folder) is written with the grade, for the service to put
+    into the course's gradebook; a platform failure is published again after ``backoff`` = (first delay, cap)."""
+    from grading.celery_worker import autograded_files, grade_in_scratch, scratch_course
     from grading.results import GradeResult
     from hub.submissions import lease as leases
 
@@ -55,16 +59,21 @@ def grade_stored(submission: int, bundle: str, lease: float = 60.0, attempts: in
 
     beat = threading.Thread(target=keep, daemon=True)
     beat.start()
+    autograded = None
     try:
         try:
             course = scratch_course(Path(cfg["scratch"]), bundle, got.assignment,
                                     lambda: leases.bundle_bytes(cfg["db_url"], bundle))
             result = grade_in_scratch(course, got.assignment, got.student, got.files, got.received_at,
                                       sandbox=cfg["sandbox"]).to_json()
+            if result["status"] in ("graded", "timeout"):  # nbgrader's Autograde ran through: its folder is this one's
+                autograded = autograded_files(course, got.assignment, got.student)
         except Exception as exc:  # a platform failure: retried up to the attempt limit, never her fault
+            logging.getLogger("jinguo.grading").exception("grading submission %s failed", submission)
             result = GradeResult(got.student, got.assignment, 0.0, 0.0, "error",
                                  f"评分出错 / grading failed: {exc!r}"[:400]).to_json()
-        written = leases.record(cfg["db_url"], got, result["status"], result, attempts)
+        written = leases.record(cfg["db_url"], got, result["status"], result, attempts, autograded=autograded,
+                                backoff=(float(backoff[0]), float(backoff[1])))
     finally:
         stop.set()
     return "graded" if written else "absorbed"

@@ -233,6 +233,8 @@ class Submission(Base):
     deliveries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     graded_by: Mapped[str | None] = mapped_column(String(96))
     synced_at: Mapped[datetime | None]
+    # after a platform failure, not published again before this (a growing delay: celery_backend.retry_delay)
+    retry_at: Mapped[datetime | None]
 
 
 class GradingBundle(Base):
@@ -243,6 +245,21 @@ class GradingBundle(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AutogradedHandIn(Base):
+    """What a Celery worker's scratch course made of one hand-in (its autograded folder as a tar.gz: notebooks with
+    their outputs, timestamp.txt), written under the worker's claim with the grade; the service writes it into the
+    course's nbgrader folder and gradebook (hub/submissions/writeback.py) and sets ``written_at``. Keyed by the
+    hand-in's first submission; ``parts`` lists all its submissions (one per notebook)."""
+
+    __tablename__ = "autograded_hand_ins"
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    parts: Mapped[list[int]] = mapped_column(JSON, default=list)
+    files: Mapped[bytes] = mapped_column(LargeBinary)
+    score: Mapped[float] = mapped_column(Float)  # the worker's score of the hand-in, checked after the write-back
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    written_at: Mapped[datetime | None]
 
 
 class Grade(Base):

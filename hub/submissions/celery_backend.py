@@ -8,14 +8,18 @@ forever, also when the broker lost its messages. Duplicate messages are harmless
 compare-and-set (hub/submissions/lease.py) and a second delivery changes nothing.
 
 Workers write the grade; the service then runs its own callbacks for it (boards, certificates) — the grade row is
-the hand-over. Workers grade in private scratch courses (grading/celery_worker.py): the course's nbgrader
-gradebook has one writer, the service, and gets nothing from workers (see docs/admin-guide.md).
+the hand-over. Workers grade in private scratch courses (grading/celery_worker.py) and leave their autograded
+folder beside the grade: the service, the single writer of each course's nbgrader gradebook, writes it into the
+course's folder and gradebook, on each reconciler tick in a thread of its own (hub/submissions/writeback.py), so
+formgrader and ``nbgrader export`` see a worker's grading as they see the local backend's. A platform failure is published again after a delay that
+doubles with each attempt, up to ``retry_cap`` (the submission's ``retry_at``).
 """
 from __future__ import annotations
 
 import os
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -50,6 +54,10 @@ class CeleryGrading(LoggingConfigurable):
                        "stopped renewing. Env: JINGUO_GRADING_LEASE. Default 60.").tag(config=True)
     reconcile_every = Float(help="Seconds between two reconciler passes. Env: JINGUO_RECONCILE_EVERY. Default 5."
                             ).tag(config=True)
+    retry_cap = Float(help="Longest delay, in seconds, before a submission the platform failed to grade is published "
+                           "again: the first waits GradingQueue.retry_delay, each further one twice as long, at most "
+                           "this (within GradingQueue.retry_limit attempts). Env: JINGUO_RETRY_CAP. Default 300."
+                      ).tag(config=True)
     requeue_after = Float(help="Seconds a published submission may wait unclaimed before it is published again "
                                "(the broker may have lost it). Env: JINGUO_REQUEUE_AFTER. Default 120."
                          ).tag(config=True)
@@ -74,6 +82,10 @@ class CeleryGrading(LoggingConfigurable):
     def _every(self) -> float:
         return float(os.environ.get("JINGUO_RECONCILE_EVERY", "5"))
 
+    @default("retry_cap")
+    def _cap(self) -> float:
+        return float(os.environ.get("JINGUO_RETRY_CAP", "300"))
+
     @default("requeue_after")
     def _requeue(self) -> float:
         return float(os.environ.get("JINGUO_REQUEUE_AFTER", "120"))
@@ -84,20 +96,27 @@ class CeleryGrading(LoggingConfigurable):
         self._bundles: dict[tuple[str, str], tuple[tuple, str]] = {}
         self._busy = threading.Lock()
         self._pending = threading.Event()
+        self._writing = threading.Event()
 
-    def start(self) -> None:
+    def connect(self) -> None:
+        """The Celery app that publishes (no loop needed: ``_publish`` and ``_reconcile`` run in the caller)."""
         from celery import Celery
 
         self.app = Celery("jinguo-service", broker=self.broker_url)
         self.app.conf.update(broker_transport_options={"socket_connect_timeout": 3, "socket_timeout": 10},
                              task_serializer="json", accept_content=["json"])
+
+    def start(self) -> None:
+        self.connect()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="jinguo-outbox")  # never blocks the web loop
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="jinguo-gradebook")
         IOLoop.current().add_callback(self.reconcile)
         PeriodicCallback(self.reconcile, self.reconcile_every * 1000).start()
         self.log.info("grading on Celery workers through %s", self.broker_url)
 
     def stop(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._writer.shutdown(wait=False, cancel_futures=True)
 
     def publish(self, submission_id: int) -> None:
         """After the commit that stored it (the caller's): a failed publish is retried by the reconciler."""
@@ -107,6 +126,9 @@ class CeleryGrading(LoggingConfigurable):
         if not self._pending.is_set():  # one pass waiting at most: a slow pass (broker down) builds no backlog
             self._pending.set()
             self._pool.submit(self._reconcile)
+        if not self._writing.is_set():  # the gradebooks in a thread of their own: a rush's write-backs never
+            self._writing.set()         # hold up the publishing of new hand-ins
+            self._writer.submit(self._write_back)
 
     # --- in the outbox thread ---------------------------------------------------------------------------------
 
@@ -141,7 +163,8 @@ class CeleryGrading(LoggingConfigurable):
                     folder = Path(self.queue.data_dir) / ("competitions" if kind == "competition" else "courses") / slug
                     sha = self._bundle(s, folder, assignment)
                 self.app.send_task(TASK, kwargs={"submission": sid, "bundle": sha, "lease": self.lease,
-                                                 "attempts": self.queue.retry_limit},
+                                                 "attempts": self.queue.retry_limit,
+                                                 "backoff": [self.queue.retry_delay, self.retry_cap]},
                                    queue=self.competition_queue if kind == "competition" else self.course_queue,
                                    retry=False)
             except (OSError, ConnectionError, socket.error, KombuOperationalError) as exc:
@@ -187,7 +210,8 @@ class CeleryGrading(LoggingConfigurable):
         with session_scope(self.queue.db_url) as s:
             return list(s.scalars(select(Submission.id).where(or_(
                 and_(Submission.status.in_(CLAIMABLE),
-                     or_(Submission.published_at.is_(None), Submission.published_at < stale)),
+                     or_(Submission.published_at.is_(None), Submission.published_at < stale),
+                     or_(Submission.retry_at.is_(None), Submission.retry_at <= now)),  # a retry waits its delay
                 and_(Submission.status == "grading", Submission.lease_until.is_not(None),
                      Submission.lease_until < now,
                      or_(Submission.published_at.is_(None), Submission.published_at < Submission.lease_until,
@@ -211,3 +235,23 @@ class CeleryGrading(LoggingConfigurable):
                     for callback in self.queue.on_graded:
                         callback(s, sub, grade)
                 sub.synced_at = utcnow()
+
+    def _write_back(self) -> None:
+        """The workers' autograded hand-ins into the courses' folders and gradebooks (this service alone writes
+        them), under the grading queue's per-student lock that feedback and the manual-grade sync take too."""
+        from hub.submissions.writeback import write_back
+
+        self._writing.clear()
+        t0 = time.monotonic()
+        try:
+            written = write_back(self.queue.db_url, self.queue.data_dir,
+                                 lock=lambda folder, assignment, student: self.queue._lock((str(folder), assignment,
+                                                                                             student)),
+                                 seal=self.queue._seal)
+        except Exception:
+            self.log.exception("gradebook write-back pass failed")
+            return
+        if written:
+            took = time.monotonic() - t0
+            self.log.info("写入成绩册 %d 份，%.1f 秒 / wrote %d graded hand-ins into their gradebooks in %.1f s",
+                          written, took, written, took)

@@ -15,8 +15,8 @@ from sqlalchemy import and_, or_, select, update
 
 from hub.store.audit import audit
 from hub.store.db import session_scope
-from hub.store.orm import (Assignment, Competition, Course, Grade, GradingBundle, Member, Submission, aware,
-                           utcnow)
+from hub.store.orm import (Assignment, AutogradedHandIn, Competition, Course, Grade, GradingBundle, Member,
+                           Submission, aware, utcnow)
 from hub.submissions.grades import hand_in_siblings, notebook_share, write_grade
 
 CLAIMABLE = ("received", "queued", "retrying")
@@ -103,11 +103,14 @@ def bundle_bytes(db_url: str, sha: str) -> bytes:
         return row.data
 
 
-def record(db_url: str, got: Claim, status: str, whole: dict, limit: int) -> int:
+def record(db_url: str, got: Claim, status: str, whole: dict, limit: int, autograded: bytes | None = None,
+           backoff: tuple[float, float] = (0.0, 0.0)) -> int:
     """Write the hand-in's result under the claim; returns how many notebooks were written (0: the claim was gone,
-    another worker has it, nothing changed). A platform failure (``error``) goes back to the queue until the
-    attempt limit, then ends ``failed``."""
-    written = 0
+    another worker has it, nothing changed). ``autograded`` (the scratch course's autograded folder, a tar.gz) is
+    kept in the same transaction for the service to write into the course's gradebook (hub/submissions/writeback.py).
+    A platform failure (``error``) goes back to the queue until the attempt limit, then ends ``failed``; it is
+    published again no sooner than ``retry_delay(attempts, *backoff)`` from now."""
+    written, first_taken = 0, False
     with session_scope(db_url) as s:
         for i, (sid, filename) in enumerate(got.parts):
             payload = notebook_share(whole, filename, first=i == 0)
@@ -117,14 +120,18 @@ def record(db_url: str, got: Claim, status: str, whole: dict, limit: int) -> int
                 final = sub.attempts >= limit
                 s.execute(update(Submission).where(*mine).values(
                     status="failed" if final else "retrying", lease_owner=None, lease_until=None,
-                    published_at=None, message=(payload.get("message") or "")[:500]))
+                    published_at=None, retry_at=None if final else utcnow() + timedelta(
+                        seconds=retry_delay(sub.attempts, *backoff)),
+                    message=(payload.get("message") or "")[:500]))
                 continue
             now = utcnow()
             taken = s.execute(update(Submission).where(*mine).values(
                 status=status, graded_by=got.owner, synced_at=None,  # a rescore runs the callbacks again
-                lease_owner=None, lease_until=None, graded_at=now, message=payload.get("message", "") or ""))
+                lease_owner=None, lease_until=None, retry_at=None, graded_at=now,
+                message=payload.get("message", "") or ""))
             if taken.rowcount != 1:
                 continue  # absorbed: not ours any more
+            first_taken = first_taken or i == 0
             grade = s.scalar(select(Grade).where(Grade.submission_id == sid)) or Grade(submission_id=sid)
             write_grade(grade, payload)
             grade.graded_at = now
@@ -132,7 +139,19 @@ def record(db_url: str, got: Claim, status: str, whole: dict, limit: int) -> int
             audit(s, "grader", "submission.graded", "submission", sid,
                   after={"score": grade.score, "max_score": grade.max_score, "status": status, "worker": got.owner})
             written += 1
+        if autograded is not None and first_taken:
+            first = got.parts[0][0]
+            row = s.get(AutogradedHandIn, first) or AutogradedHandIn(submission_id=first)
+            row.parts, row.files, row.score = [sid for sid, _ in got.parts], autograded, float(whole["score"])
+            row.created_at, row.written_at = utcnow(), None
+            s.add(row)
     return written
+
+
+def retry_delay(attempts: int, base: float, cap: float) -> float:
+    """Seconds before a submission the platform failed to grade ``attempts`` times is published again: ``base``,
+    doubled for each further attempt, at most ``cap`` (a broken worker or database is not hammered)."""
+    return min(cap, base * 2 ** max(0, attempts - 1))
 
 
 def course_of(session: Any, sub: Submission) -> tuple[str, str, str]:

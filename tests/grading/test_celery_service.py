@@ -1,5 +1,6 @@
 """The service grading on Celery workers, with real faults: PostgreSQL + a Redis of the test's own + a real test hub
-(GradingQueue.backend = "celery") + three `jinguo grading-worker` processes (as the current user). 60 hand-ins over
+(GradingQueue.backend = "celery") + three `jinguo grading-worker` processes, each as a Unix account of its own
+(root of its own user namespace, so the sandbox runs) to which the competition's folder is closed. 60 hand-ins over
 30 s through the API while a worker is killed with -9 mid-task, the broker is stopped for 20 s (and comes back
 empty), the service restarts and Redis is flushed (bench/faults.py runs the scenario; its numbers are printed).
 
@@ -35,6 +36,13 @@ def test_faults_lose_nothing_and_grade_nothing_twice(tmp_path):
     os.chmod(tmp_path, 0o755)
     res = run(tmp_path, hand_ins=60, window=30.0)
     report(res)
+    # each worker ran as its own account, which could not read the competition's folder (nor its hidden tests)
+    assert len(res["worker_accounts"]) == 3 and res["data_closed_to_workers"], res
+    import pwd
+
+    for name in res["worker_accounts"]:  # and the accounts are gone
+        with pytest.raises(KeyError):
+            pwd.getpwnam(name)
     assert res["hand_ins"] >= 60 + 15  # the 60 of the window and the bursts before the restart and the flush
     assert res["lost"] == 0, res
     assert res["graded_twice"] == 0, res
@@ -42,6 +50,9 @@ def test_faults_lose_nothing_and_grade_nothing_twice(tmp_path):
     assert res["gradings"] == res["rows"] >= res["hand_ins"], res
     assert res["wrong_scores"] == 0, res  # the local backend's scores
     assert res["unsynced"] == 0, res  # the service took every worker's grade in (its callbacks ran)
+    # and wrote every graded hand-in into the competition's gradebook (the workers never touch it)
+    assert res["not_written_back"] == 0, res
+    assert res["written_back"] == res["statuses"].get("graded", 0) + res["statuses"].get("timeout", 0) > 0, res
     # the killed worker's submission was delivered again and claimed again, then graded once
     assert res["killed_attempts"] >= 2 and res["killed_deliveries"] >= 2, res
     assert res["deliveries"] >= res["gradings"], res
@@ -172,3 +183,42 @@ def test_a_course_hand_in_is_claimed_whole_and_each_notebook_gets_its_share(one_
     with session_scope(url) as s:
         scores = {g.submission_id: (g.score, g.max_score) for g in s.query(Grade)}
     assert scores == {ids[0]: (2.0, 3.0), ids[1]: (3.0, 4.0)}
+
+
+def test_a_platform_failure_is_published_again_after_a_delay_that_doubles_up_to_the_cap(one_submission):
+    """Each failed attempt records when the submission may be published again: 10, 20, then the cap 25 s after the
+    failure; the reconciler leaves it alone until then, and the attempt limit still ends it ``failed``."""
+    from datetime import timedelta
+
+    from hub.store.db import session_scope
+    from hub.store.orm import Submission, aware, utcnow
+    from hub.submissions import lease
+    from hub.submissions.celery_backend import CeleryGrading
+    from hub.submissions.queue import GradingQueue
+
+    url, sid = one_submission
+    service = CeleryGrading(GradingQueue(backend="celery", db_url=url, retry_limit=5))
+    failed = {"status": "error", "score": 0.0, "max_score": 0.0, "message": "评分出错 / grading failed: OSError()"}
+    delays = []
+    for attempt in range(1, 6):
+        got = lease.claim(url, sid, f"w{attempt}", 60, 5)
+        assert got is not None
+        before = utcnow()
+        lease.record(url, got, "error", failed, 5, backoff=(10.0, 25.0))
+        after = utcnow()
+        with session_scope(url) as s:
+            sub = s.get(Submission, sid)
+            status, attempts, retry_at = sub.status, sub.attempts, sub.retry_at and aware(sub.retry_at)
+        assert attempts == attempt
+        if attempt == 5:
+            assert status == "failed" and retry_at is None
+            break
+        assert status == "retrying"
+        delay = next(d for d in (10, 20, 25, 25) if before + timedelta(seconds=d) <= retry_at
+                     <= after + timedelta(seconds=d))
+        delays.append(delay)
+        assert sid not in service._due()  # waits its delay
+        with session_scope(url) as s:  # its time has come
+            s.get(Submission, sid).retry_at = utcnow() - timedelta(seconds=1)
+        assert sid in service._due()
+    assert delays == [10, 20, 25, 25]
