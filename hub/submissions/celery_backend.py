@@ -11,8 +11,8 @@ Workers write the grade; the service then runs its own callbacks for it (boards,
 the hand-over. Workers grade in private scratch courses (grading/celery_worker.py) and leave their autograded
 folder beside the grade: the service, the single writer of each course's nbgrader gradebook, writes it into the
 course's folder and gradebook, on each reconciler tick in a thread of its own (hub/submissions/writeback.py), so
-formgrader and ``nbgrader export`` see a worker's grading as they see the local backend's. A platform failure is published again after a delay that
-doubles with each attempt, up to ``retry_cap`` (the submission's ``retry_at``).
+formgrader and ``nbgrader export`` see a worker's grading as they see the local backend's. A platform failure is
+published again after a delay that doubles with each attempt, up to ``retry_cap`` (the submission's ``retry_at``).
 """
 from __future__ import annotations
 
