@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import pwd
+import re
 import shutil
 import statistics
 import subprocess
@@ -103,7 +104,8 @@ def storm(hub, n: int, settle: float, poll: float) -> None:
         t = time.perf_counter()
         r = s.post(f"{hub.url}/hub/api/users/{name}/server", json={}, headers={"X-XSRFToken": token}, timeout=300)
         if r.status_code not in (201, 202):
-            print(f"{name}: start refused, HTTP {r.status_code} {r.text[:200]}")
+            words = " ".join(re.sub(r"<[^>]+>", " ", r.text.split("<body", 1)[-1]).split())
+            print(f"{name}: start refused, HTTP {r.status_code} {words[:300]}")
             return None
         deadline = t + 600
         while time.perf_counter() < deadline:
@@ -173,6 +175,8 @@ def main() -> None:
             storm(hub, args.storm, args.settle, args.poll)
         finally:
             stop_hub(hub)
+            shutil.copyfile(tmp / "hub.log", "/tmp/jinguo-bench-storm-hub.log")
+            print("the hub's log: /tmp/jinguo-bench-storm-hub.log", file=sys.stderr)
             shutil.rmtree(tmp, ignore_errors=True)
         return
     if os.geteuid() != 0:
