@@ -9,7 +9,9 @@ resident size of each server process tree.
 
 `--storm N` (issue 20, the start of a competition): N approved learners (the demo's workers, then more of the
 same unions) are logged in first; then all N ask the hub API to start their servers at the same moment. Per
-start: from her POST to the hub reporting her server ready (polled every --poll s, so up to one poll late).
+start: from her POST to the hub reporting her server ready: the end of the hub's progress stream, as the spawn page
+waits (or, with --poll S, her server's "ready" polled every S s, up to one poll late; 50 learners polling every
+0.25 s sent the hub 200 requests a second, which took CPU from the servers being measured).
 Idle memory: --settle s after the last is ready, the summed VmRSS (/proc) of each server's process tree (the
 processes of her Unix account and their children), mean over servers. Run as root, every server runs as its own
 test account; without root (single-account demo mode) the per-server split is not possible and M is NaN.
@@ -19,6 +21,7 @@ Every server and the hub are stopped afterwards. Last line:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pwd
 import re
@@ -83,6 +86,21 @@ def tree_rss_mb(uid: int, procs: dict[int, tuple[int, int, int]]) -> float:
     return sum(procs[p][2] for p in seen) / 1024
 
 
+def wait_progress(s, name: str, t: float) -> float | None:
+    """Seconds from ``t`` until the hub's progress stream for her server says ready (None if it failed)."""
+    r = s.get(f"{s.hub_url}/hub/api/users/{name}/server/progress", stream=True, timeout=600)
+    for line in r.iter_lines():
+        if line.startswith(b"data:"):
+            event = json.loads(line[5:])
+            if event.get("ready"):
+                return time.perf_counter() - t
+            if event.get("failed"):
+                print(f"{name}: spawn failed: {event.get('message', '')[:300]}")
+                return None
+    print(f"{name}: progress stream ended without ready (HTTP {r.status_code})")
+    return None
+
+
 def storm(hub, n: int, settle: float, poll: float) -> None:
     """N logged-in learners press 进入我的笔记本 at the same moment; times, p95, idle memory; all stopped after."""
     t0 = time.perf_counter()
@@ -91,6 +109,7 @@ def storm(hub, n: int, settle: float, poll: float) -> None:
     def login(name: str) -> tuple:
         s = hub.session(name)
         s.get(f"{hub.url}/hub/home")
+        s.hub_url = hub.url
         return s, xsrf(s, "/hub/home")
 
     with ThreadPoolExecutor(8) as pool:
@@ -107,6 +126,8 @@ def storm(hub, n: int, settle: float, poll: float) -> None:
             words = " ".join(re.sub(r"<[^>]+>", " ", r.text.split("<body", 1)[-1]).split())
             print(f"{name}: start refused, HTTP {r.status_code} {words[:300]}")
             return None
+        if poll == 0:  # as the spawn page waits: the hub's progress stream, which ends with her server ready
+            return wait_progress(s, name, t)
         deadline = t + 600
         while time.perf_counter() < deadline:
             u = s.get(f"{hub.url}/hub/api/users/{name}", timeout=60)
@@ -137,7 +158,7 @@ def storm(hub, n: int, settle: float, poll: float) -> None:
                     pass
         mem = statistics.mean(mems) if mems else float("nan")
         print(f"{len(ready)} of {n} ready; per start median {pct(ready, .5):.2f} s, p95 {pct(ready, .95):.2f} s, "
-              f"max {max(ready, default=float('nan')):.2f} s (poll {poll:g} s)")
+              f"max {max(ready, default=float('nan')):.2f} s ({f'poll {poll:g} s' if poll else 'progress stream'})")
         if mems:
             print(f"idle memory after {settle:g} s: mean {mem:.0f} MB, min {min(mems):.0f}, max {max(mems):.0f}, "
                   f"total {sum(mems):.0f} MB over {len(mems)} servers")
@@ -162,7 +183,8 @@ def main() -> None:
     ap.add_argument("--concurrent", type=int, default=10, help="servers started at once after one alone")
     ap.add_argument("--storm", type=int, metavar="N", help="N approved learners start their servers at once")
     ap.add_argument("--settle", type=float, default=10.0, help="storm: seconds idle before memory is read")
-    ap.add_argument("--poll", type=float, default=0.25, help="storm: seconds between each learner's ready checks")
+    ap.add_argument("--poll", type=float, default=0, help="storm: seconds between each learner's ready checks; 0 (the "
+                    "default): each waits on the hub's progress stream, as the spawn page does")
     args = ap.parse_args()
     if args.storm is not None:
         if args.storm < 1:

@@ -104,8 +104,7 @@ def configure(c) -> JinguoConfig:
     c.JupyterHub.load_roles = roles()
     c.JupyterHub.proxy_class = "jupyterhub.proxy.ConfigurableHTTPProxy"
     # the proxy with room for a crowd: Tornado's 10 requests in flight failed 30 of 50 servers started at once
-    c.ConfigurableHTTPProxy.command = [sys.executable, "-m", "hub.jupyterhub.proxy",
-                                       f"--max-clients={ProxyLimits(config=c).max_clients}"]
+    c.ConfigurableHTTPProxy.command = [sys.executable, "-m", "hub.jupyterhub.proxy", *ProxyLimits(config=c).args()]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{platform.port + 2}"
     c.ConfigurableHTTPProxy.pid_file = str(data / "jupyterhub-proxy.pid")
     # Both pid files are how `jinguo serve` recovers from a crashed hub (hub/cli/main.py): the hub's says whether a hub

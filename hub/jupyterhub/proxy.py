@@ -4,7 +4,10 @@ The Python port forwards every request with Tornado's AsyncHTTPClient, which by 
 in flight and queues the rest, failing a queued one after 20 s with "503 Timeout in request queue". Every page, API
 call and file of every worker's JupyterLab passes through it: when 50 competitors started their servers at once
 (bench/spawn.py --storm 50; the hub answers a start only when the server is up or after 10 s), 30 of the 50 got 503.
-``python -m hub.jupyterhub.proxy --max-clients N ARGS`` runs the same proxy with N requests in flight.
+It also gives up on any request the hub or a server takes more than 20 s to answer (Tornado's default; the
+JavaScript proxy has no such limit): the spawn page's progress stream while 50 servers start, or nbgrader's Validate
+of a long notebook. ``python -m hub.jupyterhub.proxy --max-clients N --request-timeout S ARGS`` runs the same proxy
+with N requests in flight, each allowed S seconds.
 """
 from __future__ import annotations
 
@@ -20,19 +23,29 @@ class ProxyLimits(Configurable):
         help="Requests the hub's proxy forwards at the same time (Tornado's default is 10, and the rest wait in a "
         "queue, failing with 503 after 20 s). Each worker's JupyterLab asks for tens of files when it opens.",
     ).tag(config=True)
+    request_timeout = Integer(
+        600, min=20,
+        help="Seconds the hub's proxy waits for an answer from the hub or a worker's server (Tornado's default: 20).",
+    ).tag(config=True)
+
+    def args(self) -> list[str]:
+        return [f"--max-clients={self.max_clients}", f"--request-timeout={self.request_timeout}"]
 
 
 def main() -> None:
     args = sys.argv[1:]
-    max_clients = 10
+    ours = {"--max-clients": 10, "--request-timeout": 20}
     for arg in list(args):
-        if arg.startswith("--max-clients="):
-            max_clients = int(arg.split("=", 1)[1])
+        name, _, value = arg.partition("=")
+        if name in ours:
+            ours[name] = int(value)
             args.remove(arg)
     from configurable_http_proxy.cli import main as proxy_main
     from tornado.httpclient import AsyncHTTPClient
 
-    AsyncHTTPClient.configure(None, max_clients=max_clients)
+    # the proxy leaves request_timeout unset (None) unless --proxy-timeout is given: then the client's default holds
+    AsyncHTTPClient.configure(None, max_clients=ours["--max-clients"],
+                              defaults={"request_timeout": ours["--request-timeout"]})
     sys.argv = ["configurable-http-proxy", *args]
     proxy_main()
 
