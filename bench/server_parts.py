@@ -47,7 +47,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-LEAN = "from hub.jupyterhub.singleuser.lean import trim_imports; trim_imports(); "
+LEAN = "from hub.jupyterhub.singleuser.lean import lean; lean(); "
 HUB = "import jupyterhub.singleuser; "  # what jupyterhub-singleuser imports on top of the server
 
 
@@ -95,7 +95,7 @@ def main() -> None:
     ap.add_argument("--settle", type=float, default=3.0, help="seconds idle before VmRSS is read")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each variant (median)")
     ap.add_argument("--lean", action="store_true", help="every variant as the spawner starts it now: "
-                    "hub/jupyterhub/singleuser/lean.py (the comparison lines below run either way)")
+                    "hub/jupyterhub/singleuser/lean.py (the two jupyterhub.singleuser lines run either way)")
     args = ap.parse_args()
     prelude = LEAN if args.lean else ""
     variants: list[tuple[str, list[str], dict[str, str]]] = [
@@ -111,7 +111,7 @@ def main() -> None:
         ("with MALLOC_ARENA_MAX=2", [], {"MALLOC_ARENA_MAX": "2"}),
         ("bare jupyter_server (no extension)", off(*EXTENSIONS), {}),
     ]
-    print(f"load before: {os.getloadavg()[0]:.2f}; {'lean start (trim_imports)' if args.lean else 'plain start'}")
+    print(f"load before: {os.getloadavg()[0]:.2f}; {'lean start' if args.lean else 'plain start'}")
     variants += [("+ jupyterhub.singleuser imports (plain)", [], {}, HUB),
                  ("+ jupyterhub.singleuser imports (lean)", [], {}, LEAN + HUB)]
     base = None

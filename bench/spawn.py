@@ -157,7 +157,9 @@ def storm(hub, n: int, settle: float, poll: float, label: str = "now") -> tuple[
         mems: list[float] = []
         if os.geteuid() == 0:
             procs = processes()
-            for name in names:
+            for name, took in zip(names, each):
+                if took is None:  # never ready: her account may exist without a server
+                    continue
                 try:
                     mems.append(tree_rss_mb(pwd.getpwnam(hub.unix_prefix + name).pw_uid, procs))
                 except KeyError:  # no account: her server never started
@@ -244,8 +246,9 @@ def main() -> None:
                 shutil.rmtree(tmp, ignore_errors=True)
         if len(results) == 2:
             (t0, m0, r0), (t1, m1, r1) = results["before"], results["now"]
-            print(f"before/now: all ready {t0:.1f} / {t1:.1f} s (×{t0 / t1:.2f}; ready {r0} / {r1} of {args.storm}), "
-                  f"idle memory {m0:.0f} / {m1:.0f} MB (×{m0 / m1:.2f})")
+            print(f"before/now: ready {r0} / {r1} of {args.storm}; all ready in {t0:.1f} / {t1:.1f} s"
+                  f"{f' (×{t0 / t1:.2f})' if r0 == r1 == args.storm else ''}; idle memory {m0:.0f} / {m1:.0f} MB "
+                  f"(×{m0 / m1:.2f})")
         return
     if os.geteuid() != 0:
         print("note: not root, servers run in single-account demo mode")

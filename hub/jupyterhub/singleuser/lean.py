@@ -10,6 +10,9 @@ Measured with bench/server_parts.py and ``python -X importtime`` (docs/admin-gui
   for the hub's database upgrades and cryptography's Fernet for the hub's encrypted auth state: ~16 MB and ~0.5 s,
   never used by a single-user server. alembic is deferred (imported if anything touches it), and Fernet is left out,
   which jupyterhub.crypto supports (``cryptography = None``: the hub's auth-state encryption, not the server's).
+- JupyterLab, when imported, asks yarn for the npm registry (a Node.js process: ~0.3 s CPU and ~90 MB for a
+  moment, per server), used only to build or install lab extensions, which a worker's server never does. It is
+  answered as JupyterLab answers when Node.js is not installed (an empty yarn configuration).
 """
 from __future__ import annotations
 
@@ -91,8 +94,20 @@ def trim_imports() -> None:
     sys.meta_path.insert(0, _Rescue())
 
 
-def main() -> None:
+def skip_yarn_config() -> None:
+    """JupyterLab's yarn configuration, as when Node.js is absent (see the module's docstring)."""
+    import jupyterlab.commands
+
+    jupyterlab.commands._yarn_config = lambda logger: {"yarn config": {}, "npm config": {}}
+
+
+def lean() -> None:
     trim_imports()
+    skip_yarn_config()
+
+
+def main() -> None:
+    lean()
     from jupyterhub.singleuser import main as singleuser_main
 
     sys.argv[0] = "jupyterhub-singleuser"

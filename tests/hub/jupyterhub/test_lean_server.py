@@ -78,10 +78,14 @@ def test_instructors_server_loads_formgrader_at_start(hub):
 
 
 LEAN_PROBE = """
-import sys
-from hub.jupyterhub.singleuser.lean import trim_imports
-trim_imports()
-import jupyterhub.singleuser, jupyter_server.serverapp
+import subprocess, sys
+started = []
+popen = subprocess.Popen.__init__
+subprocess.Popen.__init__ = lambda self, args, *a, **k: started.append(args) or popen(self, args, *a, **k)
+from hub.jupyterhub.singleuser.lean import lean
+lean()
+import jupyterhub.singleuser, jupyter_server.serverapp, jupyterlab.labapp
+assert not started, f"the server started {started}"  # JupyterLab's yarn (Node.js) configuration, before
 left_out = sorted(m for m in ("lark", "rfc3987_syntax", "mako", "alembic.runtime", "alembic.ddl")
                   if sys.modules.get(m) is not None)
 import jupyterhub.orm as orm  # what the hub's database upgrade uses still works when asked for
