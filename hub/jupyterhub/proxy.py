@@ -32,20 +32,27 @@ class ProxyLimits(Configurable):
         return [f"--max-clients={self.max_clients}", f"--request-timeout={self.request_timeout}"]
 
 
-def main() -> None:
-    args = sys.argv[1:]
-    ours = {"--max-clients": 10, "--request-timeout": 20}
-    for arg in list(args):
+def configure_client(args: list[str]) -> list[str]:
+    """Set Tornado's client for our two options; the proxy's own arguments are returned."""
+    from tornado.httpclient import AsyncHTTPClient
+
+    ours, rest = {"--max-clients": 10, "--request-timeout": 20}, []
+    for arg in args:
         name, _, value = arg.partition("=")
         if name in ours:
             ours[name] = int(value)
-            args.remove(arg)
-    from configurable_http_proxy.cli import main as proxy_main
-    from tornado.httpclient import AsyncHTTPClient
-
+        else:
+            rest.append(arg)
     # the proxy leaves request_timeout unset (None) unless --proxy-timeout is given: then the client's default holds
     AsyncHTTPClient.configure(None, max_clients=ours["--max-clients"],
                               defaults={"request_timeout": ours["--request-timeout"]})
+    return rest
+
+
+def main() -> None:
+    args = configure_client(sys.argv[1:])
+    from configurable_http_proxy.cli import main as proxy_main
+
     sys.argv = ["configurable-http-proxy", *args]
     proxy_main()
 
