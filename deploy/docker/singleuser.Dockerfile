@@ -29,4 +29,5 @@ USER 1000
 
 EXPOSE 8888
 ENTRYPOINT ["tini", "-g", "--"]
-CMD ["jupyterhub-singleuser"]
+# jupyterhub-singleuser without the imports a worker's server never uses (hub/jupyterhub/singleuser/lean.py, issue 20)
+CMD ["python", "-m", "hub.jupyterhub.singleuser.lean"]

@@ -1,11 +1,13 @@
 """Workers' notebook servers: one Unix account each when the hub is root, a labelled demo mode otherwise."""
 from __future__ import annotations
 
+import asyncio
 import os
 import pwd
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner
@@ -17,6 +19,9 @@ from hub.store.db import session_scope
 
 
 GRADING_FOLDER = "批改"  # in an instructor's home: links to the course folders she teaches (formgrader's roots)
+# useradd, groupadd and usermod lock /etc/passwd and /etc/group and give up when another holds the lock: the hub's
+# starts, now run in threads side by side (JinguoSpawner.start), change accounts one at a time
+ACCOUNTS_LOCK = threading.Lock()
 
 
 class SpawnError(RuntimeError):
@@ -64,7 +69,8 @@ class JinguoSpawner(LocalProcessSpawner):
 
     @default("cmd")
     def _cmd_default(self) -> list[str]:
-        return [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
+        # jupyterhub-singleuser without the imports a worker's server never uses (hub/jupyterhub/singleuser/lean.py)
+        return [sys.executable, "-m", "hub.jupyterhub.singleuser.lean"]
 
     @default("default_url")
     def _default_url_default(self) -> str:
@@ -72,6 +78,12 @@ class JinguoSpawner(LocalProcessSpawner):
 
     @default("start_timeout")
     def _start_timeout_default(self) -> int:
+        return 120
+
+    @default("http_timeout")
+    def _http_timeout_default(self) -> int:
+        # from the process started to its answering: ~3 s alone, but when a whole competition starts at once 50
+        # servers share the cores, and JupyterHub's 30 s gave up on the last ones (bench/spawn.py --storm 50)
         return 120
 
     @property
@@ -90,6 +102,10 @@ class JinguoSpawner(LocalProcessSpawner):
         if self.demo_mode:
             home.mkdir(parents=True, exist_ok=True)
             return
+        with ACCOUNTS_LOCK:
+            self._ensure_unix_account(home)
+
+    def _ensure_unix_account(self, home: Path) -> None:
         Path(self.platform.home_root).mkdir(parents=True, exist_ok=True)
         os.chmod(self.platform.home_root, 0o755)
         try:
@@ -179,15 +195,28 @@ class JinguoSpawner(LocalProcessSpawner):
         # her role's folder first (it wins), then what every role shares: the nbgrader exchange of the platform
         root = Path(self.role_config_root)
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(root / self.role()), str(root / "common")])
-        taught = self.taught_courses()
-        course_root = self.link_taught_courses(taught)
+        taught, course_root = self._courses if self._courses is not None else self.prepare_courses()
         if course_root is not None:  # read by hub/jupyterhub/singleuser/{instructor,admin}/nbgrader_config.py
             env["JINGUO_COURSE_ID"] = taught[0]
             env["JINGUO_COURSE_ROOT"] = str(course_root)
         env["LANG"] = env["LC_ALL"] = "C.UTF-8"
         return env
 
-    async def start(self):
+    _courses: tuple[list[str], Path | None] | None = None  # prepared for get_env by start(), in its thread
+
+    def prepare_courses(self) -> tuple[list[str], Path | None]:
+        """The courses she teaches and the first one's link in her home (formgrader's root), or None."""
+        taught = self.taught_courses()
+        return taught, self.link_taught_courses(taught)
+
+    def prepare(self) -> None:
         self.ensure_account()
+        self._courses = self.prepare_courses()
+
+    async def start(self):
+        # In a thread: useradd, the course groups and the database reads took the hub's event loop ~0.1 s per start,
+        # and when a whole competition starts at once every other request of the hub waited behind them (issue 20).
+        self._courses = None
+        await asyncio.to_thread(self.prepare)
         self.notebook_dir = str(self.home)
         return await super().start()
