@@ -18,8 +18,8 @@ COPY . /src/jinguo
 # jinguo brings jupyterlab, jupyterlab-language-pack-zh-CN, nbgrader, ipywidgets and matplotlib (pyproject.toml)
 RUN pip install /src/jinguo \
  && mkdir -p /etc/jinguo \
- && cp -r /src/jinguo/hub/singleuser /etc/jinguo/singleuser \
- && python -c "from hub.hubconfig import install_lab_settings; install_lab_settings()" \
+ && cp -r /src/jinguo/hub/jupyterhub/singleuser /etc/jinguo/singleuser \
+ && python -c "from hub.jupyterhub.config import install_lab_settings; install_lab_settings()" \
  && rm -rf /src/jinguo
 
 # uid 1000, group users (100): singleuser.uid / singleuser.fsGid in values.yaml; her home is her own volume

@@ -1,6 +1,7 @@
 """The YAML manifests and Dockerfiles under deploy/ parse, and name images, ports and labels consistently."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,32 @@ def test_hub_image_has_jupyterhub_6_kubespawner_culler_psycopg_and_jinguo():
                  "pip install /src/jinguo"):
         assert need in text
     assert VALUES["singleuser"]["uid"] == 1000 and VALUES["singleuser"]["fsGid"] == 100
+
+
+ROOT = DEPLOY.parent
+_MODULE = re.compile(r"(?:-m[\s,]+|from\s+|import\s+)((?:hub|grading|competitions|courses|widgets)(?:\.\w+)*)")
+_CLASS = re.compile(r"_class:\s*((?:hub|grading)(?:\.\w+)+)")
+
+
+def _module_file(dotted: str) -> Path | None:
+    base = ROOT.joinpath(*dotted.split("."))
+    return next((p for p in (base.with_suffix(".py"), base / "__init__.py") if p.is_file()), None)
+
+
+@pytest.mark.parametrize("path", sorted(DEPLOY.rglob("*Dockerfile")) + sorted((DEPLOY / "kubernetes").glob("*.yaml")),
+                         ids=lambda p: p.name)
+def test_what_an_image_or_manifest_names_of_the_project_exists_under_that_name(path):
+    """A restructuring moves modules and folders; an image built from an old name fails only when someone builds
+    it (no cluster here), so every project path a Dockerfile copies from the build context and every project
+    module it or a manifest runs or imports must exist under exactly that name (not through hub/__init__.py's
+    deprecated aliases)."""
+    text = path.read_text(encoding="utf-8")
+    for rel in re.findall(r"/src/jinguo/([\w./-]+)", text):
+        assert (ROOT / rel).exists(), f"{path.name} copies {rel}, which is not in the project"
+    for dotted in _MODULE.findall(text):
+        assert _module_file(dotted), f"{path.name} names the module {dotted}, which is not in the project"
+    for dotted in _CLASS.findall(text):  # authenticator_class: hub.jupyterhub.auth.JinguoAuthenticator
+        module, name = dotted.rsplit(".", 1)
+        found = _module_file(module)
+        assert found and re.search(rf"^class {name}\b", found.read_text(encoding="utf-8"), re.M), \
+            f"{path.name} names the class {dotted}, which is not in the project"
