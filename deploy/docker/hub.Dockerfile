@@ -29,7 +29,7 @@ RUN groupadd --gid 1000 jovyan \
 WORKDIR /srv/jupyterhub
 USER 1000
 
-# 8081: the hub's API and pages (the chart's hub Service); 8000: the platform service when run as hub.service
+# 8081: the hub's API and pages (the chart's hub Service); 8000: the platform service (python -m hub.web)
 EXPOSE 8081 8000
 ENTRYPOINT ["tini", "-g", "--"]
 CMD ["jupyterhub", "--config", "/usr/local/etc/jupyterhub/jupyterhub_config.py"]
