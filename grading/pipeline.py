@@ -106,6 +106,23 @@ def _cache_metadata_schema() -> None:
     common.jsonschema = CachedJsonschema()
 
 
+def _warm_first_grade(coursedir) -> None:
+    """What a worker's first submission would otherwise pay once (~0.3 s), done while its zygote still boots:
+    nbformat's notebook validators and nbgrader's metadata validators compiled (fastjsonschema builds Python
+    source from each schema), the grading steps imported, and the gradebook opened once (its tables checked)."""
+    import nbformat
+    from nbformat.validator import get_validator
+    from nbgrader.api import Gradebook
+    from nbgrader.converters import Autograde  # noqa: F401  (imported now, not at the first submission)
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    for relaxed in (False, True):  # nbformat reads strictly; nbconvert's exporters validate relaxed
+        get_validator(nbformat.current_nbformat, nbformat.current_nbformat_minor, relax_add_props=relaxed)
+    MetadataValidator()
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        gb.db.remove()
+
+
 def course_config(course: Path, limits: SandboxLimits):
     """The course's nbgrader_config.py, as ``nbgrader autograde`` reads it, plus our Execute step."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -138,21 +155,32 @@ class Worker:
     """Grades submissions of one course, one at a time, each notebook in a fresh sandboxed kernel."""
 
     def __init__(self, course_dir: str | Path, limits: SandboxLimits | None = None, sandbox: bool = True):
-        from nbgrader.coursedir import CourseDirectory
-
-        from grading.executor import GuardedExecute
         from grading.sandbox import Zygote
 
         self.course = Path(course_dir).resolve()
-        _speed_up_nbgrader()
-        self.limits = limits or SandboxLimits()
-        self.config = course_config(self.course, self.limits)
-        self.limits = SandboxLimits(config=self.config, **{k: getattr(self.limits, k) for k in
-                                                           self.limits.trait_names() if self.limits.trait_metadata(k, "config")})
-        self.coursedir = CourseDirectory(config=self.config)
-        self.zygote = Zygote(self.limits, sandbox=sandbox)
-        GuardedExecute.zygote = self.zygote
-        self.log = logging.getLogger("jinguo.grading")
+        limits = limits or SandboxLimits()
+        # The course's limits (the nbgrader_config.py the workers grade with, without nbgrader) ...
+        self.limits = SandboxLimits(config=load_course_config(self.course), **{
+            k: getattr(limits, k) for k in limits.trait_names() if limits.trait_metadata(k, "config")})
+        # ... so the sandboxed zygote is launched first and prewarms (~1.5 s) on one core while this process
+        # imports and warms nbgrader (~2 s) on the other: a cold worker is ready after the longer of the two,
+        # not after their sum (issue 20).
+        self.zygote = Zygote(self.limits, sandbox=sandbox, wait=False)
+        try:
+            from nbgrader.coursedir import CourseDirectory
+
+            from grading.executor import GuardedExecute
+
+            _speed_up_nbgrader()
+            self.config = course_config(self.course, self.limits)
+            self.coursedir = CourseDirectory(config=self.config)
+            GuardedExecute.zygote = self.zygote
+            self.log = logging.getLogger("jinguo.grading")
+            _warm_first_grade(self.coursedir)
+            self.zygote.wait_ready()
+        except BaseException:
+            self.zygote.close()
+            raise
 
     def grade(self, assignment: str, student: str) -> GradeResult:
         from nbgrader.converters import Autograde

@@ -61,11 +61,14 @@ def _worker_loop(course: str, limits: dict, sandbox: bool, owner: int, jobs, res
 
 
 def _context():
-    """Workers come from a forkserver that has imported nbgrader and the pipeline once: as cheap as a fork of
-    this process, but without inheriting its open files and sockets (a web service's listening port, a browser
-    driver's pipes), which a long-lived worker would otherwise hold open after its parent is gone."""
+    """Workers come from a forkserver: as cheap as a fork of this process, but without inheriting its open files
+    and sockets (a web service's listening port, a browser driver's pipes), which a long-lived worker would
+    otherwise hold open after its parent is gone. The forkserver preloads only the light grading modules, not
+    nbgrader: a worker launches its sandboxed zygote first and imports nbgrader while the zygote boots, where a
+    forkserver busy importing nbgrader would hold every zygote back until it is done (issue 20: a cold run of
+    one submission waited for the two one after the other)."""
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["grading.pipeline", "nbgrader.converters", "nbgrader.preprocessors"])
+    ctx.set_forkserver_preload(["grading.pipeline", "grading.sandbox"])
     return ctx
 
 
