@@ -28,7 +28,7 @@ def graded_in_gradebook(course: Path, assignment: str) -> set[str]:
 
     db = course / "gradebook.db"
     try:
-        con = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=30)
+        con = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=5)  # sqlite3's default, as before
     except sqlite3.Error:
         return set()
     try:

@@ -163,8 +163,11 @@ def _warm_first_grade(coursedir) -> None:
     for relaxed in (False, True):  # nbformat reads strictly; nbconvert's exporters validate relaxed
         get_validator(nbformat.current_nbformat, nbformat.current_nbformat_minor, relax_add_props=relaxed)
     MetadataValidator()
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        gb.db.remove()
+    try:
+        with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+            gb.db.remove()
+    except Exception:  # noqa: BLE001 - a gradebook locked or broken now: the first submission meets it and is
+        pass           # reported ``error`` (retried), as without this warm-up; the worker itself must start
 
 
 def course_config(course: Path, limits: SandboxLimits):
