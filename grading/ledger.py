@@ -33,6 +33,10 @@ class Ledger:
         folder.mkdir(exist_ok=True)
         self.db = sqlite3.connect(folder / "grading.sqlite", timeout=60, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
+        # No fsync per record (~9 ms each on this disk, in the disk queue beside the workers' gradebook commits):
+        # in WAL mode NORMAL never corrupts the file; a power cut may lose the last records, and a submission
+        # not recorded is simply graded again (the gradebook keeps one grade per submission).
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS done (assignment TEXT, student TEXT, digest TEXT, "
                         "result TEXT, PRIMARY KEY (assignment, student))")
 

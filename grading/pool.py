@@ -4,9 +4,12 @@ submission reported, so the rest of the run goes on."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import multiprocessing.util
 import os
 import queue
+import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Callable
 
@@ -61,12 +64,56 @@ def _worker_loop(course: str, limits: dict, sandbox: bool, owner: int, jobs, res
 
 
 def _context():
-    """Workers come from a forkserver that has imported nbgrader and the pipeline once: as cheap as a fork of
-    this process, but without inheriting its open files and sockets (a web service's listening port, a browser
-    driver's pipes), which a long-lived worker would otherwise hold open after its parent is gone."""
+    """Workers come from a forkserver: as cheap as a fork of this process, but without inheriting its open files
+    and sockets (a web service's listening port, a browser driver's pipes), which a long-lived worker would
+    otherwise hold open after its parent is gone. The forkserver preloads only the light grading modules, not
+    nbgrader: a worker launches its sandboxed zygote first and imports nbgrader while the zygote boots, where a
+    forkserver busy importing nbgrader would hold every zygote back until it is done (issue 20: a cold run of
+    one submission waited for the two one after the other)."""
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["grading.pipeline", "nbgrader.converters", "nbgrader.preprocessors"])
+    ctx.set_forkserver_preload(["grading.pipeline", "grading.sandbox"])
     return ctx
+
+
+# Pools of this process, and whether it is leaving (see _stop_starting_workers).
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+_SPAWN_LOCK = threading.Lock()
+_LEAVING = False
+
+
+def _stop_starting_workers() -> None:
+    """Run as this process leaves, before multiprocessing releases the pools' named semaphores: no worker starts
+    from now on, and any still alive (one the grading thread started to replace a killed worker, after the
+    platform service killed them all on SIGTERM) is killed. Such a worker, still unpickling its queues when the
+    semaphores went, died with a FileNotFoundError traceback from SemLock._rebuild in the service's log."""
+    global _LEAVING
+    with _SPAWN_LOCK:
+        _LEAVING = True
+        # only this process's own pools (a fork of it inherits the set, not the workers)
+        procs = [proc for pool in list(_LIVE) if pool.args[3] == os.getpid() for proc in pool.procs.values()]
+    for proc in procs:
+        try:
+            if proc.is_alive():  # polled first, as multiprocessing's own exit does: never a pid already reaped
+                proc.kill()
+        except (OSError, ValueError, AssertionError):  # already gone
+            pass
+    for proc in procs:
+        try:
+            proc.join(timeout=1)
+        except (OSError, ValueError, AssertionError):
+            pass
+
+
+def _after_fork_in_child() -> None:
+    global _SPAWN_LOCK  # a fork taken while another thread held the lock would otherwise never get it
+    _SPAWN_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+# Finalizers of exit priority >= 0 run at Python's exit and in the service's stop (hub/web/lifecycle.py) in falling
+# priority: this one before the semaphores' own (priority 0) are unlinked.
+multiprocessing.util.Finalize(None, _stop_starting_workers, exitpriority=100)
 
 
 class Pool:
@@ -79,13 +126,17 @@ class Pool:
         self.jobs, self.results = self.ctx.Queue(), self.ctx.Queue()
         self.procs: dict[int, mp.Process] = {}
         self.idle_deaths = 0  # workers that died holding no submission since one last started grading
+        _LIVE.add(self)
         for _ in range(n):
             self._spawn()
 
     def _spawn(self) -> None:
-        p = self.ctx.Process(target=_worker_loop, args=(*self.args, self.jobs, self.results), daemon=True)
-        p.start()
-        self.procs[p.pid] = p
+        with _SPAWN_LOCK:
+            if _LEAVING:  # the process is leaving: a worker started now could not unpickle its queues. No error
+                return    # either, which the thread asking would log as a traceback in the moment left
+            p = self.ctx.Process(target=_worker_loop, args=(*self.args, self.jobs, self.results), daemon=True)
+            p.start()
+            self.procs[p.pid] = p
 
     def run(self, assignment: str, students: list[str], deadline_each: float, done: Callable[[GradeResult], None]):
         for s in students:

@@ -6,7 +6,6 @@
 Bounds are generous (the machine is shared); the measured times are printed."""
 from __future__ import annotations
 
-import re
 
 import json
 import os
@@ -166,10 +165,8 @@ def test_sigterm_stops_the_whole_tree_soon_and_nothing_is_lost(hub):
     with open(hub.data_dir.parent / "hub.log", "rb") as f:
         f.seek(log_before)
         stopping_log = f.read().decode(errors="replace")
-    # Known race, left for a fix of its own (issue 17 note): a grading worker the forkserver was still starting when
-    # the service stopped cannot unpickle its queue's semaphore (already released) and prints this; nothing is lost.
-    stopping_log = re.sub(r"Traceback \(most recent call last\):\n(?:  .*\n)*?.*SemLock\._rebuild.*\n(?:.*\^.*\n)?"
-                          r"FileNotFoundError: \[Errno 2\] No such file or directory\n?", "", stopping_log)
+    # every traceback fails it, also a grading worker's that was still starting when the service released the
+    # semaphores of its queues (grading/pool.py stops such workers first; tests/grading/test_pool_shutdown.py)
     assert "Traceback" not in stopping_log and "AttributeError" not in stopping_log, stopping_log[-3000:]
     assert "leaked semaphore" not in stopping_log  # the grading pools' semaphores were released, not left behind
     assert "service stopped in" in stopping_log  # the service said it stopped, and did not wait for grading
