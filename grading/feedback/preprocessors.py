@@ -5,7 +5,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from courses.clock import to_beijing
+from courses.clock import shown
 from grading.hidden import GENERIC, Hidden, leaks, notebook_fragments, safe_message
 
 
@@ -81,7 +81,7 @@ class HandInTime(NbGraderPreprocessor):
             with Gradebook(info["db_url"]) as gb:  # as nbgrader's GetGrades opens it
                 stamp = gb.find_submission(info["assignment"], info["student"]).timestamp
                 if stamp is not None:
-                    when = to_beijing(stamp).strftime("%Y-%m-%d %H:%M")  # nbgrader keeps naive UTC
+                    when = shown(stamp)  # nbgrader keeps naive UTC (shown reads naive as UTC)
         except (MissingEntry, KeyError):
             pass
         resources.setdefault("jinguo", {})["submitted_at"] = when
