@@ -41,13 +41,18 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.crowd import approved_learners, pct  # noqa: E402
+import bcrypt  # noqa: E402
+from nativeauthenticator.orm import UserInfo  # noqa: E402
+
+from bench.crowd import pct  # noqa: E402
+from hub.demo.people import demo_people  # noqa: E402
+from hub.people import accounts, members  # noqa: E402
 from grading import autograde  # noqa: E402
 from hub.competitions.admin import join  # noqa: E402
 from hub.store.db import session_scope  # noqa: E402
 from hub.submissions.queue import GradingQueue  # noqa: E402
-from hub.store.orm import Competition, Grade, Member, Submission, aware  # noqa: E402
-from hub.testing import VENV_BIN, start_hub, stop_hub  # noqa: E402
+from hub.store.orm import Competition, Grade, Member, MemberStatus, Role, Submission, aware  # noqa: E402
+from hub.testing import DEMO_PASSWORD, VENV_BIN, start_hub, stop_hub  # noqa: E402
 from tests.grading.corpus import KINDS  # noqa: E402
 from tests.journeys.competition import open_competition  # noqa: E402
 
@@ -73,12 +78,46 @@ def open_rush(hub, tmp: Path) -> dict[str, dict]:
 
 def competitors(hub, n: int) -> list[str]:
     """N approved competitors (the demo's workers first, then more of the same unions), each joined."""
-    names = approved_learners(hub, n)
+    workers = [p for p in demo_people() if p[2] == Role.learner]
+    names = [p[0] for p in workers[:n]]
+    # Setup only, never timed: one bcrypt hash of the demo password for every new account (each still logs in
+    # with it), written in one transaction per database; create_account's hash per account took minutes for 1000.
+    password = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt())
+    with session_scope(hub.db_url) as s, accounts.hub_session(hub.hub_db_url) as hs:
+        for i in range(len(names), n):
+            _, real, _, unit, region, industry, form = workers[i % len(workers)]
+            profile = members.read_profile({"username": f"rush{i:03d}", "real_name": real, "unit": unit,
+                                            "region": region, "industry": industry, "employment_form": form})
+            members.add_member(s, profile, status=MemberStatus.approved, actor="bench")
+            hs.add(UserInfo(username=profile.username, password=password, is_authorized=True))
+            names.append(profile.username)
+        s.flush()
+        hs.commit()
     with session_scope(hub.db_url) as s:
         comp = s.scalar(select(Competition).where(Competition.slug == SLUG))
         for m in s.scalars(select(Member).where(Member.username.in_(names))):
             join(s, comp, m)
     return names
+
+
+def tokens_for(hub, names: list[str]) -> list[str]:
+    """An API token of each competitor's, minted through the hub's REST API by the administrator (one log-in, not
+    one per competitor: a thousand password checks took longer than the rush). Her hub user is made as her first
+    log-in makes it, in the learners group that grants the platform's learner scope."""
+    admin = {"Authorization": f"token {hub.api_token('admin', 'rush-setup')}"}
+    r = requests.post(f"{hub.url}/hub/api/users", json={"usernames": names}, headers=admin, timeout=300)
+    if r.status_code not in (201, 409):  # 409: every one of them was there already
+        raise RuntimeError(f"could not create the hub users: HTTP {r.status_code} {r.text[:200]}")
+    r = requests.post(f"{hub.url}/hub/api/groups/learners/users", json={"users": names}, headers=admin, timeout=300)
+    r.raise_for_status()
+
+    def mint(name: str) -> str:
+        r = requests.post(f"{hub.url}/hub/api/users/{name}/tokens", json={"note": "rush"}, headers=admin, timeout=120)
+        r.raise_for_status()
+        return r.json()["token"]
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(mint, names))
 
 
 def compete(api: str, token: str, notebook: dict, at: float, poll: float, out: list, lock: threading.Lock) -> None:
@@ -203,8 +242,7 @@ def main() -> None:
         t0 = time.perf_counter()
         notebooks = open_rush(hub, tmp)
         names = competitors(hub, n)
-        with ThreadPoolExecutor(8) as pool:
-            tokens = list(pool.map(lambda name: hub.api_token(name, "rush"), names))
+        tokens = tokens_for(hub, names)
         print(f"setup: {n} competitors joined {SLUG} ({time.perf_counter() - t0:.0f} s)")
 
         api, out, lock = f"{hub.url}/services/jinguo/api", [], threading.Lock()
