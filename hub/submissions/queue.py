@@ -43,8 +43,10 @@ class GradingQueue(LoggingConfigurable):
 
     workers = Integer(2, help="Grading threads: this many courses or competitions graded at the same time (each "
                               "grades one run at a time, see batch and processes).").tag(config=True)
-    batch = Integer(16, help="Most submissions of one course graded in one run of grading/'s worker pool: in a "
-                             "rush, what lines up while a run is graded goes in the next run.").tag(config=True)
+    batch = Integer(64, help="Most submissions of one course graded in one run of grading/'s worker pool: in a "
+                             "rush, what lines up while a run is graded goes in the next run. Each run has a fixed "
+                             "cost (the course's settings, gradebook and ledger read, the pool taken and given back), "
+                             "so when a rush outruns the graders, fewer larger runs grade more per second.").tag(config=True)
     processes = Integer(help="Worker processes of grading/'s pool for a run of several submissions (default: the "
                              "CPU cores). grading/ keeps a pool per size: a course with more than 1 keeps two warm "
                              "pools, one of 1 for a lone hand-in and one of this many for a run of several; both are "
@@ -81,6 +83,7 @@ class GradingQueue(LoggingConfigurable):
         super().__init__(**kwargs)
         self._locks: dict[tuple, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._configs: dict[tuple, Any] = {}  # (course, its nbgrader_config.py's mtime) -> the config read
         self._sealed: set[str] = set()  # competition folders sealed by this process (then its umask keeps them)
 
     def start(self) -> None:
@@ -250,9 +253,10 @@ class GradingQueue(LoggingConfigurable):
                 _parts, files, received_at = jobs[student]
                 store_submission(course, assignment, student, files, timestamp=received_at)
             # results taken from grading/'s ledger come back without a progress call: all of them
+            limits, settings = self._course_settings(course)
             try:
                 for result in autograde(course, assignment, students, workers=min(self.processes, len(students)),
-                                        sandbox=self.sandbox, progress=done):
+                                        sandbox=self.sandbox, progress=done, limits=limits, settings=settings):
                     done(result)
             finally:  # what was graded before a failure is kept
                 flush()
@@ -280,6 +284,21 @@ class GradingQueue(LoggingConfigurable):
                                    for student, why in failed.items() if student not in recorded
                                    for sid, _filename in jobs[student][0]])
         return later
+
+    def _course_settings(self, course: Any) -> tuple[Any, Any]:
+        """The course's grading limits and settings from its nbgrader_config.py, read again only when the file
+        changes (not once per run). Fresh copies each time: autograde may change the limits it is given."""
+        from grading.config import GradingSettings, SandboxLimits, load_course_config
+
+        config = Path(course) / "nbgrader_config.py"
+        key = (str(course), config.stat().st_mtime_ns if config.exists() else 0)
+        with self._locks_guard:
+            cfg = self._configs.get(key)
+        if cfg is None:
+            cfg = load_course_config(Path(course))
+            with self._locks_guard:
+                self._configs[key] = cfg
+        return SandboxLimits(config=cfg), GradingSettings(config=cfg)
 
     def _claim_run(self, ids: list[int]) -> tuple[dict[str, tuple[list[tuple[int, str]], dict[str, bytes], Any]],
                                                    list[int], Any, Any]:
