@@ -56,7 +56,10 @@ from hub.testing import DEMO_PASSWORD, VENV_BIN, start_hub, stop_hub  # noqa: E4
 from tests.grading.corpus import KINDS  # noqa: E402
 from tests.journeys.competition import open_competition  # noqa: E402
 
-TARGET_P95 = 15.0
+# Issue 20's targets on a 2-core machine: p95 ≤ 5 s for 200 in a minute, ≤ 10 s for 1000; the service road at most
+# 30 % over the engine's own time per submission.
+TARGET_P95 = {200: 5.0, 1000: 10.0}
+TARGET_OVERHEAD = 30.0
 SLUG, TASK = "rush-2026", "task1"
 ANSWERS = ["full"] * 6 + ["partial"] * 3 + ["wrong"]  # honest work: most solve it, some half, a few miss
 
@@ -123,7 +126,16 @@ def tokens_for(hub, names: list[str]) -> list[str]:
 
 
 def compete(api: str, token: str, notebook: dict, at: float, poll: float, out: list, lock: threading.Lock) -> None:
-    """Wait for her moment, submit, then look at the public board until her score is on it."""
+    """Wait for her moment, submit, then look at the public board until her score is on it. A request that
+    fails (a timeout, a refused connection) is her outcome too, counted as lost, never dropped unseen."""
+    try:
+        _compete(api, token, notebook, at, poll, out, lock)
+    except Exception as exc:
+        with lock:
+            out.append({"id": None, "status": type(exc).__name__, "latency": None})
+
+
+def _compete(api: str, token: str, notebook: dict, at: float, poll: float, out: list, lock: threading.Lock) -> None:
     time.sleep(max(0.0, at - time.monotonic()))
     auth = {"Authorization": f"token {token}"}
     with requests.Session() as http:
@@ -300,9 +312,12 @@ def main() -> None:
               f"({graded_alone} notebooks in {t_all:.1f} s, one alone {one:.1f} s; start-up left out)")
         print(f"service road: {road:.3f} s per submission (busy time received → grade written over {len(server)}); "
               f"overhead over the engine's own time: {(road / engine - 1) * 100:.0f} %")
-        met = len(lat) == n and graded == n and p95 <= TARGET_P95
-        print(f"target: {n} competitors in {window:.0f} s, every score on the board, p95 ≤ {TARGET_P95:g} s — "
-              f"{'met' if met else 'NOT met'} (ours p95 {p95:.2f} s)")
+        target = TARGET_P95[200] if n <= 200 else TARGET_P95[1000]
+        overhead = (road / engine - 1) * 100
+        met = len(lat) == n and graded == n and p95 <= target and overhead <= TARGET_OVERHEAD
+        print(f"target: {n} competitors in {window:.0f} s, every score on the board, p95 ≤ {target:g} s, road ≤ "
+              f"{TARGET_OVERHEAD:g} % over the engine — {'met' if met else 'NOT met'} (ours p95 {p95:.2f} s, "
+              f"road {overhead:.0f} %)")
         print(f"straightforward extrapolated p95: {pct(naive, 0.95):.2f} s")
         print(f"ratio: {pct(naive, 0.95) / p95:.2f}")
         print(f"rush: {n} in {window:g} s, p95 {p95:.1f} s, max {max(lat, default=float('inf')):.1f} s, "
