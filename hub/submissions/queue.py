@@ -308,7 +308,7 @@ class GradingQueue(LoggingConfigurable):
         later: list[int] = []
         claimed: set[int] = set()
         course = assignment = None
-        with session_scope(self.db_url) as s:
+        with session_scope(self.db_url, durable=False) as s:  # lost to a power cut, it is graded again
             subs = {sub.id: sub for sub in s.scalars(select(Submission).where(Submission.id.in_(ids)))}
             names = dict(s.execute(select(Member.id, Member.username).where(
                 Member.id.in_({sub.member_id for sub in subs.values()}))).all())
@@ -350,7 +350,7 @@ class GradingQueue(LoggingConfigurable):
         if not results:
             return
         ids = [sid for sid, _status, _payload in results]
-        with session_scope(self.db_url) as s:
+        with session_scope(self.db_url, durable=False) as s:  # lost to a power cut, it is graded again
             subs = {sub.id: sub for sub in s.scalars(select(Submission).where(Submission.id.in_(ids)))}
             grades = {g.submission_id: g for g in s.scalars(select(Grade).where(Grade.submission_id.in_(ids)))}
             for sid, status, payload in results:
