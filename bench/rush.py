@@ -11,7 +11,7 @@ queue wait (received → grading), grading (grading → grade written) and board
 Straightforward design, same run: a fresh `nbgrader autograde` process per submission (unsandboxed). 200 of those
 take too long, so K of the rush's own notebooks are graded that way one after another, and their mean time is
 put through the same arrivals and the same number of graders (GradingQueue.workers) as a first-come queue:
-an extrapolation, said so in the output. Issue 6 target: p95 ≤ 15 s for 200 in one minute.
+an extrapolation, said so in the output. Issue 20 targets: p95 ≤ 5 s for 200 in one minute, ≤ 10 s for 1000.
 
 The engine's own time per submission (issue 20): the rush's stored notebooks graded by grading.autograde alone
 (sandboxed, its default workers, no hub, no service), once for one of them and once for all N; (T_N − T_1) / (N − 1)
@@ -41,17 +41,25 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.crowd import approved_learners, pct  # noqa: E402
+import bcrypt  # noqa: E402
+from nativeauthenticator.orm import UserInfo  # noqa: E402
+
+from bench.crowd import pct  # noqa: E402
+from hub.demo.people import demo_people  # noqa: E402
+from hub.people import accounts, members  # noqa: E402
 from grading import autograde  # noqa: E402
 from hub.competitions.admin import join  # noqa: E402
 from hub.store.db import session_scope  # noqa: E402
 from hub.submissions.queue import GradingQueue  # noqa: E402
-from hub.store.orm import Competition, Grade, Member, Submission, aware  # noqa: E402
-from hub.testing import VENV_BIN, start_hub, stop_hub  # noqa: E402
+from hub.store.orm import Competition, Grade, Member, MemberStatus, Role, Submission, aware  # noqa: E402
+from hub.testing import DEMO_PASSWORD, VENV_BIN, start_hub, stop_hub  # noqa: E402
 from tests.grading.corpus import KINDS  # noqa: E402
 from tests.journeys.competition import open_competition  # noqa: E402
 
-TARGET_P95 = 15.0
+# Issue 20's targets on a 2-core machine: p95 ≤ 5 s for 200 in a minute, ≤ 10 s for 1000; the service road at most
+# 30 % over the engine's own time per submission.
+TARGET_P95 = {200: 5.0, 1000: 10.0}
+TARGET_OVERHEAD = 30.0
 SLUG, TASK = "rush-2026", "task1"
 ANSWERS = ["full"] * 6 + ["partial"] * 3 + ["wrong"]  # honest work: most solve it, some half, a few miss
 
@@ -73,7 +81,21 @@ def open_rush(hub, tmp: Path) -> dict[str, dict]:
 
 def competitors(hub, n: int) -> list[str]:
     """N approved competitors (the demo's workers first, then more of the same unions), each joined."""
-    names = approved_learners(hub, n)
+    workers = [p for p in demo_people() if p[2] == Role.learner]
+    names = [p[0] for p in workers[:n]]
+    # Setup only, never timed: one bcrypt hash of the demo password for every new account (each still logs in
+    # with it), written in one transaction per database; create_account's hash per account took minutes for 1000.
+    password = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt())
+    with session_scope(hub.db_url) as s, accounts.hub_session(hub.hub_db_url) as hs:
+        for i in range(len(names), n):
+            _, real, _, unit, region, industry, form = workers[i % len(workers)]
+            profile = members.read_profile({"username": f"rush{i:03d}", "real_name": real, "unit": unit,
+                                            "region": region, "industry": industry, "employment_form": form})
+            members.add_member(s, profile, status=MemberStatus.approved, actor="bench")
+            hs.add(UserInfo(username=profile.username, password=password, is_authorized=True))
+            names.append(profile.username)
+        s.flush()
+        hs.commit()
     with session_scope(hub.db_url) as s:
         comp = s.scalar(select(Competition).where(Competition.slug == SLUG))
         for m in s.scalars(select(Member).where(Member.username.in_(names))):
@@ -81,8 +103,39 @@ def competitors(hub, n: int) -> list[str]:
     return names
 
 
+def tokens_for(hub, names: list[str]) -> list[str]:
+    """An API token of each competitor's, minted through the hub's REST API by the administrator (one log-in, not
+    one per competitor: a thousand password checks took longer than the rush). Her hub user is made as her first
+    log-in makes it, in the learners group that grants the platform's learner scope."""
+    admin = {"Authorization": f"token {hub.api_token('admin', 'rush-setup')}"}
+    for i in range(0, len(names), 100):  # ~0.1 s a user: a hundred at a time stays within the proxy's timeout
+        chunk = names[i:i + 100]
+        r = requests.post(f"{hub.url}/hub/api/users", json={"usernames": chunk}, headers=admin, timeout=300)
+        if r.status_code not in (201, 409):  # 409: every one of them was there already
+            raise RuntimeError(f"could not create the hub users: HTTP {r.status_code} {r.text[:200]}")
+        r = requests.post(f"{hub.url}/hub/api/groups/learners/users", json={"users": chunk}, headers=admin, timeout=300)
+        r.raise_for_status()
+
+    def mint(name: str) -> str:
+        r = requests.post(f"{hub.url}/hub/api/users/{name}/tokens", json={"note": "rush"}, headers=admin, timeout=120)
+        r.raise_for_status()
+        return r.json()["token"]
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(mint, names))
+
+
 def compete(api: str, token: str, notebook: dict, at: float, poll: float, out: list, lock: threading.Lock) -> None:
-    """Wait for her moment, submit, then look at the public board until her score is on it."""
+    """Wait for her moment, submit, then look at the public board until her score is on it. A request that
+    fails (a timeout, a refused connection) is her outcome too, counted as lost, never dropped unseen."""
+    try:
+        _compete(api, token, notebook, at, poll, out, lock)
+    except Exception as exc:
+        with lock:
+            out.append({"id": None, "status": type(exc).__name__, "latency": None})
+
+
+def _compete(api: str, token: str, notebook: dict, at: float, poll: float, out: list, lock: threading.Lock) -> None:
     time.sleep(max(0.0, at - time.monotonic()))
     auth = {"Authorization": f"token {token}"}
     with requests.Session() as http:
@@ -203,8 +256,7 @@ def main() -> None:
         t0 = time.perf_counter()
         notebooks = open_rush(hub, tmp)
         names = competitors(hub, n)
-        with ThreadPoolExecutor(8) as pool:
-            tokens = list(pool.map(lambda name: hub.api_token(name, "rush"), names))
+        tokens = tokens_for(hub, names)
         print(f"setup: {n} competitors joined {SLUG} ({time.perf_counter() - t0:.0f} s)")
 
         api, out, lock = f"{hub.url}/services/jinguo/api", [], threading.Lock()
@@ -260,9 +312,12 @@ def main() -> None:
               f"({graded_alone} notebooks in {t_all:.1f} s, one alone {one:.1f} s; start-up left out)")
         print(f"service road: {road:.3f} s per submission (busy time received → grade written over {len(server)}); "
               f"overhead over the engine's own time: {(road / engine - 1) * 100:.0f} %")
-        met = len(lat) == n and graded == n and p95 <= TARGET_P95
-        print(f"target: {n} competitors in {window:.0f} s, every score on the board, p95 ≤ {TARGET_P95:g} s — "
-              f"{'met' if met else 'NOT met'} (ours p95 {p95:.2f} s)")
+        target = TARGET_P95[200] if n <= 200 else TARGET_P95[1000]
+        overhead = (road / engine - 1) * 100
+        met = len(lat) == n and graded == n and p95 <= target and overhead <= TARGET_OVERHEAD
+        print(f"target: {n} competitors in {window:.0f} s, every score on the board, p95 ≤ {target:g} s, road ≤ "
+              f"{TARGET_OVERHEAD:g} % over the engine — {'met' if met else 'NOT met'} (ours p95 {p95:.2f} s, "
+              f"road {overhead:.0f} %)")
         print(f"straightforward extrapolated p95: {pct(naive, 0.95):.2f} s")
         print(f"ratio: {pct(naive, 0.95) / p95:.2f}")
         print(f"rush: {n} in {window:g} s, p95 {p95:.1f} s, max {max(lat, default=float('inf')):.1f} s, "

@@ -5,6 +5,7 @@ scores over with ``IOLoop.add_callback``."""
 from __future__ import annotations
 
 import functools
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -102,6 +103,10 @@ class BoardCache:
         self.loop = loop
         self._boards: dict[Key, core.Leaderboard] = {}
         self._specs: dict[int, core.Competition] = {}
+        # Scores handed over by grading threads, moved onto the boards by one loop callback for all that came
+        # meanwhile (a run's results arrive together): not one callback per submission.
+        self._incoming: list[tuple[int, core.ScoreRecord, core.Member]] = []
+        self._incoming_lock = threading.Lock()
 
     def board(self, session: Session, comp: Competition, spec: core.Competition, phase: str, kind: str,
               now: datetime) -> core.Leaderboard:
@@ -146,7 +151,17 @@ class BoardCache:
         grade.public_score = record.public_score
         member = core_member(session.get(Member, sub.member_id))
         if self.loop is not None:
-            self.loop.add_callback(self._add, comp.id, record, member)
+            with self._incoming_lock:
+                self._incoming.append((comp.id, record, member))
+                if len(self._incoming) > 1:  # a callback is already on its way and takes this one too
+                    return
+            self.loop.add_callback(self._add_incoming)
+
+    def _add_incoming(self) -> None:
+        with self._incoming_lock:
+            batch, self._incoming = self._incoming, []
+        for comp_id, record, member in batch:
+            self._add(comp_id, record, member)
 
     def _add(self, comp_id: int, record: core.ScoreRecord, member: core.Member) -> None:
         for (cid, phase, _kind), lb in self._boards.items():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import deque
 from datetime import timedelta
 from contextlib import ExitStack
@@ -42,11 +43,17 @@ class GradingQueue(LoggingConfigurable):
 
     workers = Integer(2, help="Grading threads: this many courses or competitions graded at the same time (each "
                               "grades one run at a time, see batch and processes).").tag(config=True)
-    batch = Integer(16, help="Most submissions of one course graded in one run of grading/'s worker pool: in a "
-                             "rush, what lines up while a run is graded goes in the next run.").tag(config=True)
-    processes = Integer(1, help="Worker processes of grading/'s pool for a run of several submissions. With 1, "
-                                "each course keeps one warm pool; more boot a second pool the first time a run "
-                                "holds several submissions (grading/ keeps a pool per size).").tag(config=True)
+    batch = Integer(64, help="Most submissions of one course graded in one run of grading/'s worker pool: in a "
+                             "rush, what lines up while a run is graded goes in the next run. Each run has a fixed "
+                             "cost (the course's settings, gradebook and ledger read, the pool taken and given back), "
+                             "so when a rush outruns the graders, fewer larger runs grade more per second.").tag(config=True)
+    processes = Integer(help="Worker processes of grading/'s pool for a run of several submissions (default: the "
+                             "CPU cores). grading/ keeps a pool per size: a course with more than 1 keeps two warm "
+                             "pools, one of 1 for a lone hand-in and one of this many for a run of several; both are "
+                             "warmed ahead (warm_ahead).").tag(config=True)
+    write_every = Float(0.25, help="Seconds between two writes of the results a run has graded so far: each write "
+                                   "is one transaction for all of them (and one board update), not one per "
+                                   "submission; the rest are written when the run ends.").tag(config=True)
     retry_limit = Integer(
         3, help="Attempts for a submission the platform failed to grade (status error) before it is marked "
                 "failed; such attempts never count against the competitor's limits.").tag(config=True)
@@ -64,6 +71,10 @@ class GradingQueue(LoggingConfigurable):
                            "(jinguo grading-worker; hub/submissions/celery_backend.py). Env: JINGUO_GRADING_BACKEND. "
                            'Default "local".').tag(config=True)
 
+    @default("processes")
+    def _processes_default(self) -> int:
+        return os.cpu_count() or 1
+
     @default("backend")
     def _backend_default(self) -> str:
         return os.environ.get("JINGUO_GRADING_BACKEND", "local")
@@ -72,6 +83,7 @@ class GradingQueue(LoggingConfigurable):
         super().__init__(**kwargs)
         self._locks: dict[tuple, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._configs: dict[tuple, Any] = {}  # (course, its nbgrader_config.py's mtime) -> the config read
         self._sealed: set[str] = set()  # competition folders sealed by this process (then its umask keeps them)
 
     def start(self) -> None:
@@ -135,7 +147,8 @@ class GradingQueue(LoggingConfigurable):
         if not self._claim(folder):
             return  # being graded: its pool is warm
         try:
-            warm_up(folder, workers=1, sandbox=self.sandbox)  # a lone first hand-in's run takes a pool of one
+            for size in sorted({1, max(1, self.processes)}):  # a lone hand-in's run takes a pool of one; a rush's, more
+                warm_up(folder, workers=size, sandbox=self.sandbox)
             self.log.info("grading pool warmed for %s", folder)
         except Exception:  # an optimisation only: her hand-in still boots a pool when it comes
             self.log.warning("could not warm the grading pool for %s", folder, exc_info=True)
@@ -211,37 +224,26 @@ class GradingQueue(LoggingConfigurable):
         (another assignment, or a second one of the same student: one folder per student and assignment)."""
         from grading import autograde, store_submission
 
-        # student -> her hand-in: (submission id, notebook file) of each notebook, the files, when received
-        jobs: dict[str, tuple[list[tuple[int, str]], dict[str, bytes], Any]] = {}
-        later: list[int] = []
-        claimed: set[int] = set()
-        course = assignment = None
-        with session_scope(self.db_url) as s:
-            for sid in ids:
-                sub = s.get(Submission, sid)
-                if sub is None or sub.status not in WAITING or sid in claimed:  # graded meanwhile (queued twice)
-                    continue
-                where, task = course_dir_for(self.data_dir, sub, s)
-                student = s.get(Member, sub.member_id).username
-                if (assignment is not None and task != assignment) or student in jobs:
-                    later.append(sid)
-                    continue
-                course, assignment = where, task
-                handin = [sub, *hand_in_siblings(s, sub)]
-                for one in handin:
-                    one.status = SubmissionStatus.grading
-                    one.attempts += 1
-                    claimed.add(one.id)
-                jobs[student] = ([(one.id, one.filename) for one in handin], {one.filename: one.notebook for one in handin},
-                                 aware(sub.received_at))
+        jobs, later, course, assignment = self._claim_run(ids)
         recorded: set[str] = set()
+        pending: list[tuple[int, str, dict]] = []  # results graded but not yet written, written together
+        written = [time.monotonic()]
+
+        def flush() -> None:
+            if pending:
+                batch = pending[:]
+                pending.clear()
+                self._record_many(batch)
+            written[0] = time.monotonic()
 
         def done(result: Any) -> None:
             if result.student in jobs and result.student not in recorded:
                 recorded.add(result.student)
                 parts, whole = jobs[result.student][0], result.to_json()
                 for i, (sid, filename) in enumerate(parts):
-                    self._record(sid, result.status, notebook_share(whole, filename, first=i == 0))
+                    pending.append((sid, result.status, notebook_share(whole, filename, first=i == 0)))
+                if time.monotonic() - written[0] >= self.write_every:
+                    flush()
 
         if course is not None:
             self._seal(Path(course))
@@ -251,9 +253,13 @@ class GradingQueue(LoggingConfigurable):
                 _parts, files, received_at = jobs[student]
                 store_submission(course, assignment, student, files, timestamp=received_at)
             # results taken from grading/'s ledger come back without a progress call: all of them
-            for result in autograde(course, assignment, students, workers=min(self.processes, len(students)),
-                                    sandbox=self.sandbox, progress=done):
-                done(result)
+            limits, settings = self._course_settings(course)
+            try:
+                for result in autograde(course, assignment, students, workers=min(self.processes, len(students)),
+                                        sandbox=self.sandbox, progress=done, limits=limits, settings=settings):
+                    done(result)
+            finally:  # what was graded before a failure is kept
+                flush()
 
         with ExitStack() as held:  # their folders' locks, which others take to read them (course_exchange.queue_lock)
             for student in jobs:
@@ -274,12 +280,56 @@ class GradingQueue(LoggingConfigurable):
                     except Exception as alone:
                         self.log.exception("grading %s %s of %s alone failed", course, assignment, student)
                         failed[student] = alone
-                for student, why in failed.items():
-                    if student not in recorded:
-                        for sid, _filename in jobs[student][0]:
-                            self._record(sid, SubmissionStatus.error,
-                                         {"message": f"评分出错 / grading failed: {why!r}"[:500]})
+                self._record_many([(sid, SubmissionStatus.error, {"message": f"评分出错 / grading failed: {why!r}"[:500]})
+                                   for student, why in failed.items() if student not in recorded
+                                   for sid, _filename in jobs[student][0]])
         return later
+
+    def _course_settings(self, course: Any) -> tuple[Any, Any]:
+        """The course's grading limits and settings from its nbgrader_config.py, read again only when the file
+        changes (not once per run). Fresh copies each time: autograde may change the limits it is given."""
+        from grading.config import GradingSettings, SandboxLimits, load_course_config
+
+        config = Path(course) / "nbgrader_config.py"
+        key = (str(course), config.stat().st_mtime_ns if config.exists() else 0)
+        with self._locks_guard:
+            cfg = self._configs.get(key)
+        if cfg is None:
+            cfg = load_course_config(Path(course))
+            with self._locks_guard:
+                self._configs[key] = cfg
+        return SandboxLimits(config=cfg), GradingSettings(config=cfg)
+
+    def _claim_run(self, ids: list[int]) -> tuple[dict[str, tuple[list[tuple[int, str]], dict[str, bytes], Any]],
+                                                   list[int], Any, Any]:
+        """Mark the run's submissions "grading" in one transaction: per student her hand-in's (submission id,
+        notebook file) pairs, files and moment received; the ids left for a later run; the course and assignment."""
+        jobs: dict[str, tuple[list[tuple[int, str]], dict[str, bytes], Any]] = {}
+        later: list[int] = []
+        claimed: set[int] = set()
+        course = assignment = None
+        with session_scope(self.db_url, durable=False) as s:  # lost to a power cut, it is graded again
+            subs = {sub.id: sub for sub in s.scalars(select(Submission).where(Submission.id.in_(ids)))}
+            names = dict(s.execute(select(Member.id, Member.username).where(
+                Member.id.in_({sub.member_id for sub in subs.values()}))).all())
+            for sid in ids:
+                sub = subs.get(sid)
+                if sub is None or sub.status not in WAITING or sid in claimed:  # graded meanwhile (queued twice)
+                    continue
+                where, task = course_dir_for(self.data_dir, sub, s)
+                student = names[sub.member_id]
+                if (assignment is not None and task != assignment) or student in jobs:
+                    later.append(sid)
+                    continue
+                course, assignment = where, task
+                handin = [sub, *hand_in_siblings(s, sub)]
+                for one in handin:
+                    one.status = SubmissionStatus.grading
+                    one.attempts += 1
+                    claimed.add(one.id)
+                jobs[student] = ([(one.id, one.filename) for one in handin], {one.filename: one.notebook for one in handin},
+                                 aware(sub.received_at))
+        return jobs, later, course, assignment
 
     def grade_now(self, ids: list[int]) -> list[int]:
         """Grade these waiting submissions of one course in this thread, as one run of the queue's own (no loop
@@ -292,25 +342,38 @@ class GradingQueue(LoggingConfigurable):
         self._loop.add_callback(self.enqueue, submission_id, delay)
 
     def _record(self, submission_id: int, status: str, payload: dict) -> None:
-        with session_scope(self.db_url) as s:
-            sub = s.get(Submission, submission_id)
-            sub.message = payload.get("message", "")
-            if status == SubmissionStatus.error:
-                if sub.attempts < self.retry_limit:
-                    sub.status = SubmissionStatus.retrying
-                    self._retry_later(submission_id, self.retry_delay * 2 ** (sub.attempts - 1))
-                else:
-                    sub.status = SubmissionStatus.failed
-                return
-            grade = s.scalar(select(Grade).where(Grade.submission_id == submission_id)) or Grade(
-                submission_id=submission_id)
-            if grade.id is not None and grade.score != float(payload["score"]):  # a rescore changed it
-                audit(s, "grader", "grade.rescored", "submission", submission_id, before={"score": grade.score},
-                      after={"score": float(payload["score"])})
-            write_grade(grade, payload)
-            s.add(grade)
-            sub.status = status
-            sub.graded_at = grade.graded_at
-            s.flush()
-            for callback in self.on_graded:
-                callback(s, sub, grade)
+        self._record_many([(submission_id, status, payload)])
+
+    def _record_many(self, results: list[tuple[int, str, dict]]) -> None:
+        """Write results (submission id, status, payload) in one transaction: a rush's run writes its results
+        together, not a transaction (and a disk sync) per submission."""
+        if not results:
+            return
+        ids = [sid for sid, _status, _payload in results]
+        with session_scope(self.db_url, durable=False) as s:  # lost to a power cut, it is graded again
+            subs = {sub.id: sub for sub in s.scalars(select(Submission).where(Submission.id.in_(ids)))}
+            grades = {g.submission_id: g for g in s.scalars(select(Grade).where(Grade.submission_id.in_(ids)))}
+            for sid, status, payload in results:
+                self._write(s, subs[sid], grades.get(sid), status, payload)
+
+    def _write(self, s: Any, sub: Submission, grade: Grade | None, status: str, payload: dict) -> None:
+        sub.message = payload.get("message", "")
+        if status == SubmissionStatus.error:
+            if sub.attempts < self.retry_limit:
+                sub.status = SubmissionStatus.retrying
+                self._retry_later(sub.id, self.retry_delay * 2 ** (sub.attempts - 1))
+            else:
+                sub.status = SubmissionStatus.failed
+            return
+        if grade is None:
+            grade = Grade(submission_id=sub.id)
+        elif grade.score != float(payload["score"]):  # a rescore changed it
+            audit(s, "grader", "grade.rescored", "submission", sub.id, before={"score": grade.score},
+                  after={"score": float(payload["score"])})
+        write_grade(grade, payload)
+        s.add(grade)
+        sub.status = status
+        sub.graded_at = grade.graded_at
+        s.flush()
+        for callback in self.on_graded:
+            callback(s, sub, grade)

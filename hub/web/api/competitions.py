@@ -2,7 +2,10 @@
 road into the grading queue. The rules are competitions/'s; this module only persists and serves them."""
 from __future__ import annotations
 
+import asyncio
+import weakref
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import select
 
@@ -22,6 +25,18 @@ from hub.scopes import LEARN, ORGANIZE
 
 LIMIT_CODES = {"daily_limit", "phase_limit"}
 ELIGIBILITY_CODES = {"not_approved", "disqualified", "unit", "division", "course", "not_qualified"}
+
+
+_HANDING_IN: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def her_hand_in(competition_id: int, member_id: int) -> asyncio.Lock:
+    """The lock her hand-ins to one competition take in turn (kept while anyone holds or waits for it)."""
+    key = (competition_id, member_id)
+    lock = _HANDING_IN.get(key)
+    if lock is None:
+        lock = _HANDING_IN[key] = asyncio.Lock()
+    return lock
 
 
 def competition_json(row: Competition, now: datetime) -> dict:
@@ -65,8 +80,20 @@ class SubmissionsHandler(CompetitionBase):
         if member is None:
             raise Refused(403, "not_a_member", "请先完成报名", "Sign up as a member first")
         body = self.json_body()
-        task, now = str(body.get("task", "")), datetime.now(timezone.utc)
-        spec = spec_of(row)
+        # Checked, stored and committed in a worker thread (the disk sync of the commit, the notebook's bytes and
+        # checksum), so the web loop answers the rest of a rush meanwhile; her own hand-ins go one at a time, each
+        # checked against what she has stored, so two at once cannot both take her last place of the day.
+        async with her_hand_in(row.id, member.id):
+            sub, left = await self.off_loop(self._store, row, member, str(body.get("task", "")), body.get("notebook"))
+        self.settings["grading_queue"].enqueue(sub.id)
+        received = SubmissionStatus.received
+        self.write_json({"id": sub.id, "status": received, "final": received.final, "sha256": sub.sha256,
+                         "remaining_today": left}, 202)
+
+    def _store(self, row: Competition, member: Any, task: str, notebook: Any) -> tuple[Submission, int | None]:
+        """Her hand-in checked against the rules and her history, stored and committed (durable before she hears
+        "received"); the submission and her hand-ins left today."""
+        now, spec = datetime.now(timezone.utc), spec_of(row)
         history = [core.Attempt(task=t, submitted_at=aware(at), status=st) for t, at, st in self.db.execute(
             select(Submission.task, Submission.received_at, Submission.status)
             .where(Submission.competition_id == row.id, Submission.member_id == member.id))]
@@ -75,16 +102,12 @@ class SubmissionsHandler(CompetitionBase):
         if not decision:
             status = 429 if decision.code in LIMIT_CODES else 403 if decision.code in ELIGIBILITY_CODES else 409
             raise Refused(status, decision.code, decision.zh, decision.en, retry_at=decision.retry_at)
-        data = notebook_bytes(body.get("notebook"))
+        data = notebook_bytes(notebook)
         sub = receive(self.db, member, filename=self._notebook_name(row, task), data=data, competition=row, task=task)
         self.db.commit()  # durable before she hears "received"
-        self.settings["grading_queue"].enqueue(sub.id)
         phase = spec.phase_at(now)
-        received = SubmissionStatus.received
-        left = core.quota(spec, phase, task, now, [*history, core.Attempt(task, now, received)]).left_today
-        self.write_json({"id": sub.id, "status": received, "final": received.final, "sha256": sub.sha256,
-                         "remaining_today": left}, 202)
-
+        left = core.quota(spec, phase, task, now, [*history, core.Attempt(task, now, SubmissionStatus.received)])
+        return sub, left.left_today
 
     def _notebook_name(self, row: Competition, task: str) -> str:
         """The task's notebook file name, as the source assignment has it (a task is one notebook)."""
