@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import tempfile
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -37,14 +38,20 @@ def store_submission(course_dir: str | Path, assignment: str, student: str, note
         (tmp / _safe(name, "文件 file")).write_bytes(data)
     ts = (timestamp or datetime.now(timezone.utc)).astimezone(timezone.utc)
     (tmp / "timestamp.txt").write_text(ts.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+    swap_in(tmp, dest)
+    return dest
+
+
+def swap_in(tmp: Path, dest: Path) -> None:
+    """The complete folder ``tmp`` takes the place of ``dest`` (replacing it whole): whoever reads ``dest`` finds
+    the old folder or the new one, never half of either."""
     if dest.exists():
-        old = dest.with_name(f".{assignment}-old-{os.getpid()}")
+        old = dest.with_name(f".{dest.name}-old-{uuid.uuid4().hex[:8]}")
         dest.rename(old)
         tmp.rename(dest)
         shutil.rmtree(old, ignore_errors=True)
     else:
         tmp.rename(dest)
-    return dest
 
 
 def grade_submission(course_dir: str | Path, assignment: str, student: str, notebooks: dict[str, bytes], *,

@@ -19,6 +19,8 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from grading.api import swap_in
+
 
 def write_autograded(course_dir: str | Path, assignment: str, student: str, files: dict[str, bytes],
                      submitted: dict[str, bytes], received_at: datetime) -> float | None:
@@ -90,13 +92,7 @@ def _replace_folder(dest: Path, source: Path, files: dict[str, bytes], mode: int
         for path in tmp.rglob("*"):
             if path.is_file():
                 os.chmod(path, mode)
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}-old-{uuid.uuid4().hex[:8]}")
-            dest.rename(old)
-            tmp.rename(dest)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(dest)
+        swap_in(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

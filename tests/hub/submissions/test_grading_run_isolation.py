@@ -9,12 +9,8 @@ from __future__ import annotations
 import copy
 import json
 import os
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
-import nbformat
 import pytest
 from sqlalchemy import select
 from tornado.ioloop import IOLoop
@@ -24,7 +20,8 @@ from hub.store.db import session_scope
 from hub.submissions.queue import GradingQueue
 from hub.store.orm import Grade, Member, Submission
 from hub.submissions.receive import receive
-from tests.grading.corpus import KINDS, make_course
+from tests.grading.corpus import KINDS
+from tests.hub.submissions.factory import answer, people_and_task
 from tests.journeys.competition import spec_text
 
 pytestmark = [pytest.mark.slow,
@@ -32,25 +29,9 @@ pytestmark = [pytest.mark.slow,
 SLUG = "run-isolation-2026"
 
 
-def _answer(nb: dict, body: str) -> dict:
-    nb = copy.deepcopy(nb)
-    for cell in nb["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "answer":
-            cell["source"] = body
-    return nb
-
-
 def test_a_notebook_that_breaks_the_run_leaves_the_others_graded(tmp_path):
-    data = tmp_path / "data"
-    env = dict(os.environ, JINGUO_DATA_DIR=str(data))
-    # the demo's people only: the whole living demo takes a minute and would publish courses as the machine's groups
-    seeded = subprocess.run([str(Path(sys.executable).parent / "jinguo"), "demo", "--people-only"], env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert seeded.returncode == 0, seeded.stderr[-2000:]
-    db_url = f"sqlite:///{data / 'jinguo.sqlite'}"
-    course = make_course(data / "competitions" / SLUG, {"seed": KINDS["full"]}, assignment="task1")
-    release = json.loads(nbformat.writes(nbformat.read(course / "release" / "task1" / "problem.ipynb", 4)))
-    honest = _answer(release, KINDS["full"])
+    data, db_url, course, release = people_and_task(tmp_path, SLUG)
+    honest = answer(release, KINDS["full"])
     hostile = copy.deepcopy(honest)  # nbgrader metadata that is not even a mapping: today it raises in the run itself
     next(c for c in hostile["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "answer")[
         "metadata"]["nbgrader"] = "answer"

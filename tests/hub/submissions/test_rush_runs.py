@@ -9,15 +9,10 @@ queue itself, and a tornado IOLoop for the board."""
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 import os
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-import nbformat
 import pytest
 from sqlalchemy import event, func, select
 from tornado.ioloop import IOLoop
@@ -29,7 +24,8 @@ from hub.store.db import engine_for, session_scope
 from hub.store.orm import Competition, Grade, Member, Submission
 from hub.submissions.queue import GradingQueue
 from hub.submissions.receive import receive
-from tests.grading.corpus import KINDS, make_course
+from tests.grading.corpus import KINDS
+from tests.hub.submissions.factory import answer, people_and_task
 from tests.journeys.competition import spec_text
 
 pytestmark = [pytest.mark.slow,
@@ -48,30 +44,15 @@ class CountingBoards(BoardCache):
         super()._add_incoming()
 
 
-def _answer(nb: dict, body: str) -> dict:
-    nb = copy.deepcopy(nb)
-    for cell in nb["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "answer":
-            cell["source"] = body
-    return nb
-
-
 @pytest.fixture
 def rush(tmp_path):
-    data = tmp_path / "data"
-    env = dict(os.environ, JINGUO_DATA_DIR=str(data))
-    seeded = subprocess.run([str(Path(sys.executable).parent / "jinguo"), "demo", "--people-only"], env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert seeded.returncode == 0, seeded.stderr[-2000:]
-    db_url = f"sqlite:///{data / 'jinguo.sqlite'}"
-    course = make_course(data / "competitions" / SLUG, {"seed": KINDS["full"]}, assignment="task1")
-    release = json.loads(nbformat.writes(nbformat.read(course / "release" / "task1" / "problem.ipynb", 4)))
+    data, db_url, course, release = people_and_task(tmp_path, SLUG)
     with session_scope(db_url) as s:
         comp, _ = publish(s, spec_text(SLUG, "冲刺批量测试赛", per_day=5, open_for=timedelta(days=1)), "spec.yaml", "test")
         ids = []
         for name, kind in WHO.items():
             member = s.scalar(select(Member).where(Member.username == name))
-            ids.append(receive(s, member, filename="problem.ipynb", data=json.dumps(_answer(release, KINDS[kind])).encode(),
+            ids.append(receive(s, member, filename="problem.ipynb", data=json.dumps(answer(release, KINDS[kind])).encode(),
                                competition=comp, task="task1").id)
     yield db_url, data, course, ids
     pool_cache.close_pools()
