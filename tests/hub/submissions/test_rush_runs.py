@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -59,7 +60,15 @@ def rush(tmp_path):
 
 
 def test_a_rush_is_graded_on_several_workers_written_together_and_all_on_the_board(rush):
-    db_url, data, course, ids = rush
+    # On a loop of its own, in a thread of its own: a browser test earlier in this process leaves Playwright's loop
+    # registered as running in the main thread, and running (then stopping) that loop here broke the next browser
+    # test in the process as well ("Event loop stopped before Future completed").
+    with ThreadPoolExecutor(1) as own:
+        own.submit(_rush_on_its_own_loop, *rush).result()
+
+
+def _rush_on_its_own_loop(db_url, data, course, ids):
+    asyncio.set_event_loop(asyncio.new_event_loop())
     loop = IOLoop.current()
     boards = CountingBoards(loop)
     queue = GradingQueue(db_url=db_url, data_dir=str(data), sandbox=True, write_every=3600.0,
@@ -108,3 +117,4 @@ def test_a_rush_is_graded_on_several_workers_written_together_and_all_on_the_boa
     with session_scope(db_url) as s:
         members = dict(s.execute(select(Member.username, Member.id).where(Member.username.in_(WHO))).all())
     assert all(lb.rank_of(members[name]) is not None for name in WHO)
+    loop.close(all_fds=False)

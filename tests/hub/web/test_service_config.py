@@ -34,6 +34,6 @@ def test_the_command_line_wins_over_the_file(monkeypatch, tmp_path):
 
 def test_a_missing_settings_file_is_reported_not_ignored(monkeypatch, tmp_path, capsys):
     app = service(monkeypatch, tmp_path, None)
-    assert GradingQueue(parent=app).batch == 16
+    assert GradingQueue(parent=app).batch == 64  # the default (issue 20: fewer, larger runs in a rush)
     said = capsys.readouterr().err
     assert "找不到配置文件" in said and "jinguo_config.py not found" in said
