@@ -1,6 +1,7 @@
 """What every grading road shares when it writes a result (the local queue, hub/submissions/queue.py, and the
 Celery backend's claims, hub/submissions/lease.py): which notebooks make one hand-in, each notebook's share of
-the hand-in's result, the grade row written from it, and the nbgrader folder a submission is graded in. Its own
+the hand-in's result, the grade row written from it, how long a platform failure waits before its next attempt,
+and the nbgrader folder a submission is graded in. Its own
 module so that the two roads import it and not each other."""
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ from sqlalchemy import select
 from grading.statuses import WAITING
 from hub.settings import competition_folder, course_folder
 from hub.store.orm import Assignment, Competition, Course, Grade, Submission, utcnow
+
+
+def retry_delay(attempts: int, base: float, cap: float) -> float:
+    """Seconds before a submission the platform failed to grade ``attempts`` times is tried again: ``base``,
+    doubled for each further attempt, at most ``cap`` (a broken worker or database is not hammered)."""
+    return min(cap, base * 2 ** max(0, attempts - 1))
 
 
 def hand_in_siblings(session: Any, sub: Submission) -> list[Submission]:

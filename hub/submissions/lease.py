@@ -17,7 +17,7 @@ from hub.store.audit import audit
 from hub.store.db import session_scope
 from hub.store.orm import (Assignment, AutogradedHandIn, Competition, Course, Grade, GradingBundle, Member,
                            Submission, aware, utcnow)
-from hub.submissions.grades import hand_in_siblings, notebook_share, write_grade
+from hub.submissions.grades import hand_in_siblings, notebook_share, retry_delay, write_grade
 
 CLAIMABLE = ("received", "queued", "retrying")
 
@@ -146,12 +146,6 @@ def record(db_url: str, got: Claim, status: str, whole: dict, limit: int, autogr
             row.created_at, row.written_at = utcnow(), None
             s.add(row)
     return written
-
-
-def retry_delay(attempts: int, base: float, cap: float) -> float:
-    """Seconds before a submission the platform failed to grade ``attempts`` times is published again: ``base``,
-    doubled for each further attempt, at most ``cap`` (a broken worker or database is not hammered)."""
-    return min(cap, base * 2 ** max(0, attempts - 1))
 
 
 def course_of(session: Any, sub: Submission) -> tuple[str, str, str]:

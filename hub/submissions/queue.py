@@ -11,6 +11,7 @@ A competition's folder is sealed to root before its submissions are written into
 hub/store/data_folder.py, with the data folder's whole model)."""
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -33,7 +34,7 @@ from hub.store.db import session_scope
 from hub.store.audit import audit
 from hub.store.orm import Competition, Grade, Member, Submission, aware, utcnow
 from grading.statuses import WAITING, SubmissionStatus
-from hub.submissions.grades import course_dir_for, hand_in_siblings, notebook_share, write_grade
+from hub.submissions.grades import course_dir_for, hand_in_siblings, notebook_share, retry_delay, write_grade
 
 OnGraded = Callable[[Any, Submission, Grade], None]
 
@@ -361,7 +362,7 @@ class GradingQueue(LoggingConfigurable):
         if status == SubmissionStatus.error:
             if sub.attempts < self.retry_limit:
                 sub.status = SubmissionStatus.retrying
-                self._retry_later(sub.id, self.retry_delay * 2 ** (sub.attempts - 1))
+                self._retry_later(sub.id, retry_delay(sub.attempts, self.retry_delay, math.inf))
             else:
                 sub.status = SubmissionStatus.failed
             return
