@@ -19,6 +19,7 @@ from hub.submissions.queue import GradingQueue
 from hub.courses.manual_grades import ManualGradeSync
 from hub.surveys.responses import SurveySettings
 from hub.web import lifecycle
+from hub.web.base import LoopHubOAuth
 from hub.web.api import (competitions as competitions_api, exchange as exchange_api, members as members_api,
                          quiz as quiz_api, root as api)
 from hub.web.pages import (competitions as competition_pages, courses as course_pages, nominations as nominations_pages,
@@ -79,11 +80,11 @@ class JinguoService(Application):
 
     hub_auth = Instance(HubOAuth, help="How the service asks the hub who is logged in; its traits (api_url, "
                         "api_token, base_url, hub_prefix, ...) are the JUPYTERHUB_* values the hub gave the service, "
-                        "read once. Configurable as c.HubOAuth.*.")
+                        "read once. Configurable as c.HubOAuth.*; asked on the web loop (hub/web/base.py LoopHubOAuth).")
 
     @default("hub_auth")
     def _hub_auth_default(self) -> HubOAuth:
-        return HubOAuth(parent=self)
+        return LoopHubOAuth(parent=self)
 
     def make_app(self, grading_queue: GradingQueue | None = None, boards: BoardCache | None = None) -> web.Application:
         platform = JinguoConfig(parent=self)

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from jupyterhub.services.auth import HubOAuthenticated
+from jupyterhub.services.auth import HubOAuth, HubOAuthenticated
 from sqlalchemy.orm import Session
 from tornado import web
 from tornado.ioloop import IOLoop
@@ -73,6 +73,19 @@ def requires(*scopes: str) -> Callable:
     return wrap
 
 
+class LoopHubOAuth(HubOAuth):
+    """jupyterhub's HubOAuth, asked on the web loop. Its synchronous ``get_user`` (what ``current_user`` calls)
+    runs the check in a background thread and blocks the caller until it returns: on every request, even one its
+    cache answers, and while the hub is slow to answer a token it has not seen yet, every other request waits too
+    (issue 20: in a rush of 1000, 39 % of the service loop's time went to that wait). ``BaseHandler.prepare``
+    asks without blocking (``sync=False``); the model it got is what the synchronous call then returns."""
+
+    def get_user(self, handler: web.RequestHandler, *, sync: bool = True) -> Any:
+        if sync and hasattr(handler, "_cached_hub_user"):  # set by HubAuth._get_user, once per request
+            return handler._cached_hub_user
+        return super().get_user(handler, sync=sync)
+
+
 class BaseHandler(HubOAuthenticated, web.RequestHandler):
     is_api = False
 
@@ -80,6 +93,10 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     def hub_auth(self):
         """The service's HubOAuth, built once with its config (hub/web/app.py), not jupyterhub's parentless one."""
         return self.settings.get("hub_auth") or super().hub_auth
+
+    async def prepare(self) -> None:
+        """Who is calling, asked of the hub without holding up the web loop (LoopHubOAuth)."""
+        await self.hub_auth.get_user(self, sync=False)
 
     @property
     def db(self) -> Session:
@@ -193,10 +210,11 @@ class APIHandler(BaseHandler):
         if getattr(self, "_identity_known", False):
             super().check_xsrf_cookie()  # JupyterHub's check: skipped only when the token itself authenticated
 
-    def prepare(self) -> None:
+    async def prepare(self) -> None:
         """A state-changing call authenticated by her cookie must carry the _xsrf token; one authenticated by an
         API token (widgets, her server) needs none. A mere ``Authorization`` header is not a token that
         authenticated anything: with a bogus one, the cookie is what identifies her, and the check applies."""
+        await super().prepare()
         user = self.current_user  # the hub decides: a valid token sets _token_authenticated, else the cookie
         self._identity_known = True
         if user is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
