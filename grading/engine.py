@@ -40,8 +40,10 @@ def autograde(course_dir: str | Path, assignment: str, students: list[str] | Non
     if sandbox:
         check_sandbox(limits.bwrap)
     submitted = course / "submitted"
-    found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
-    wanted = [s for s in found if not students or s in students]
+    if students:  # only their folders: listing all of submitted/ (a folder per competitor) took 24 ms a run of 1000
+        wanted = sorted(s for s in set(students) if _plain(s) and (submitted / s / assignment).is_dir())
+    else:
+        wanted = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
     starter = None
     if backend == "local" and wanted:
         starter = PoolStarter(course, limits, sandbox, max(1, min(workers or settings.workers, len(wanted))))
@@ -101,3 +103,9 @@ def autograde(course_dir: str | Path, assignment: str, students: list[str] | Non
             bar.close()
         ledger.close()
     return [results[s] for s in wanted]
+
+
+def _plain(name: str) -> bool:
+    """A student's name that is one folder of submitted/, as listing the folder would find it."""
+    return bool(name) and Path(name).name == name and name not in (".", "..")
+

@@ -364,3 +364,18 @@ def test_wiping_a_slot_keeps_the_mount_points_of_a_venv_under_tmp(tmp_path):
     (tmp_path / "stray" / "f").write_text("x")
     _empty(tmp_path, {mount})
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["ci", "ci/.venv"]
+
+
+def test_a_run_of_named_students_grades_exactly_their_folders(tmp_path):
+    """The service names the students of each run (issue 20: their folders are looked up, not the whole of
+    submitted/, which holds one per competitor). Names that are not a folder of submitted/ — a path that climbs
+    out, a hidden name, a student with no hand-in — are never graded, as listing the folder never found them."""
+    course = make_course(tmp_path / "c", {"alice": KINDS["full"], "bob": KINDS["wrong"], "carol": KINDS["full"]},
+                         assignment="ps1")
+    outside = tmp_path / "c" / "ps1"  # what "../ps1" would reach from submitted/<name>/
+    outside.mkdir()
+    (course / "submitted" / ".hidden" / "ps1").mkdir(parents=True)
+    results = autograde(course, "ps1", ["carol", "alice", "nobody", "..", "../c", "", ".hidden/..", "alice"],
+                        workers=1)
+    assert [(r.student, r.status) for r in results] == [("alice", "graded"), ("carol", "graded")]
+    assert not (course / "autograded" / "bob").exists()
