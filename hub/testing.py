@@ -178,6 +178,22 @@ def culler_pids(hub: Hub) -> list[int]:
     return pids
 
 
+def left_behind(hub: Hub) -> list[int]:
+    """Processes of this hub still running once it is gone: a hub killed outright (kill -9) leaves its proxy and its
+    platform service, which JupyterHub starts in sessions of their own (``jinguo serve`` takes over from them after a
+    crash). Known by the data folder the hub gave them, never by name."""
+    mine = f"JINGUO_DATA_DIR={hub.data_dir}".encode()
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if (proc.name.isdigit() and int(proc.name) != os.getpid()
+                    and mine in (proc / "environ").read_bytes().split(b"\0")):
+                pids.append(int(proc.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            pass
+    return pids
+
+
 def stop_hub(hub: Hub) -> None:
     try:
         os.killpg(hub.proc.pid, signal.SIGTERM)
@@ -192,7 +208,7 @@ def stop_hub(hub: Hub) -> None:
     deadline = time.monotonic() + 5
     while culler_pids(hub) and time.monotonic() < deadline:
         time.sleep(0.2)
-    for pid in culler_pids(hub):
+    for pid in culler_pids(hub) + left_behind(hub):
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
