@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import requests
 
@@ -164,18 +165,24 @@ def _parent_of(pid: int | None) -> int | None:
         return None
 
 
-def culler_pids(hub: Hub) -> list[int]:
-    """This hub's idle-culler processes: JupyterHub starts its managed services in the hub's data folder, each in
-    a session of its own (so a signal to the hub's process group does not reach them)."""
+def _processes(match: Callable[[Path], bool]) -> list[int]:
+    """Pids of the processes (not this one) whose /proc folder ``match`` accepts; one gone meanwhile, or not ours
+    to read, is left out."""
     pids = []
     for proc in Path("/proc").iterdir():
         try:
-            if (proc.name.isdigit() and b"idle_cull" in (proc / "cmdline").read_bytes()
-                    and Path(os.readlink(proc / "cwd")) == hub.data_dir):
+            if proc.name.isdigit() and int(proc.name) != os.getpid() and match(proc):
                 pids.append(int(proc.name))
-        except OSError:  # gone meanwhile, or not ours to read
+        except OSError:
             pass
     return pids
+
+
+def culler_pids(hub: Hub) -> list[int]:
+    """This hub's idle-culler processes: JupyterHub starts its managed services in the hub's data folder, each in
+    a session of its own (so a signal to the hub's process group does not reach them)."""
+    return _processes(lambda proc: b"idle_cull" in (proc / "cmdline").read_bytes()
+                      and Path(os.readlink(proc / "cwd")) == hub.data_dir)
 
 
 def left_behind(hub: Hub) -> list[int]:
@@ -183,15 +190,7 @@ def left_behind(hub: Hub) -> list[int]:
     platform service, which JupyterHub starts in sessions of their own (``jinguo serve`` takes over from them after a
     crash). Known by the data folder the hub gave them, never by name."""
     mine = f"JINGUO_DATA_DIR={hub.data_dir}".encode()
-    pids = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if (proc.name.isdigit() and int(proc.name) != os.getpid()
-                    and mine in (proc / "environ").read_bytes().split(b"\0")):
-                pids.append(int(proc.name))
-        except OSError:  # gone meanwhile, or not ours to read
-            pass
-    return pids
+    return _processes(lambda proc: mine in (proc / "environ").read_bytes().split(b"\0"))
 
 
 def stop_hub(hub: Hub) -> None:
